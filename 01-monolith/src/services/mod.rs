@@ -1,0 +1,24 @@
+//! The business layer: what the application does, independent of HTTP and of SQL.
+//! Routes call services; services call repositories.
+
+mod stats;
+mod tasks;
+mod users;
+
+pub use stats::{PriorityCounts, StatsService, StatusCounts, TaskStats};
+pub use tasks::{TaskPage, TaskService};
+pub use users::UserService;
+
+use crate::{error::ApiError, repositories::RepositoryError};
+
+impl From<RepositoryError> for ApiError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::UniqueViolation => {
+                ApiError::Conflict("that value is already taken".into())
+            }
+            RepositoryError::Database(error) => error.into(),
+            RepositoryError::CorruptRow(error) => ApiError::Internal(error),
+        }
+    }
+}

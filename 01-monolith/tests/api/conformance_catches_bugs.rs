@@ -1,0 +1,1 @@
+//! Placeholder, filled in once the conformance crate's API is final.

@@ -1,0 +1,16 @@
+//! Phase 01's integration tests, in one test binary (one link step instead of many).
+//!
+//! - `router`: requests driven straight into the router with `oneshot`, no sockets.
+//! - `snapshots`: the exact JSON shape of every response, as insta snapshots.
+//! - `edge`: rate limiting, request ids, body limits, database outages.
+//! - `conformance`: the black-box contract suite against a real server, on SQLite
+//!   and on PostgreSQL.
+//! - `conformance_catches_bugs`: the same suite against deliberately broken servers,
+//!   proving it notices.
+
+mod conformance;
+mod conformance_catches_bugs;
+mod edge;
+mod helpers;
+mod router;
+mod snapshots;
