@@ -77,10 +77,9 @@ impl ApiError {
             | Self::ServiceUnavailable(detail) => detail.clone(),
             Self::MethodNotAllowed => "this route does not support that HTTP method".into(),
             Self::PayloadTooLarge => "the request body is larger than 64 KiB".into(),
-            Self::Validation(errors) => format!(
-                "{} field(s) are invalid; see `errors`",
-                errors.len()
-            ),
+            Self::Validation(errors) => {
+                format!("{} field(s) are invalid; see `errors`", errors.len())
+            }
             Self::TooManyRequests {
                 retry_after_seconds,
             } => format!("rate limit exceeded; retry in {retry_after_seconds} s"),
@@ -149,7 +148,11 @@ mod tests {
         let response = error.into_response();
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.unwrap().to_bytes();
-        (parts.status, parts.headers, serde_json::from_slice(&bytes).unwrap())
+        (
+            parts.status,
+            parts.headers,
+            serde_json::from_slice(&bytes).unwrap(),
+        )
     }
 
     #[tokio::test]

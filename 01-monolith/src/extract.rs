@@ -64,7 +64,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(value) = axum::extract::Path::from_request_parts(parts, state).await?;
+        let axum::extract::Path(value) =
+            axum::extract::Path::from_request_parts(parts, state).await?;
         Ok(Self(value))
     }
 }
@@ -185,7 +186,10 @@ mod tests {
     fn malformed_json_is_a_bad_request() {
         for bytes in [&b"{"[..], b"not json", b"{\"title\": \"x\"} trailing", b""] {
             let error = parse_json::<Body>(bytes).unwrap_err();
-            assert!(matches!(error, ApiError::BadRequest(_)), "{bytes:?}: {error:?}");
+            assert!(
+                matches!(error, ApiError::BadRequest(_)),
+                "{bytes:?}: {error:?}"
+            );
         }
     }
 
@@ -194,7 +198,11 @@ mod tests {
         match parse_json::<Body>(br#"{"title": 5}"#) {
             Err(ApiError::Validation(errors)) => {
                 assert_eq!(errors[0].field, "title");
-                assert!(errors[0].message.contains("expected a string"), "{}", errors[0].message);
+                assert!(
+                    errors[0].message.contains("expected a string"),
+                    "{}",
+                    errors[0].message
+                );
                 assert!(!errors[0].message.contains("line"));
             }
             other => panic!("expected a validation error, got {other:?}"),

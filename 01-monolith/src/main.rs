@@ -8,6 +8,8 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     let application = Application::build(settings).await?;
     let address = application.address()?;
-    tracing::info!("TaskTracker (phase 01) on http://{address} — API docs at http://{address}/docs");
+    tracing::info!(
+        "TaskTracker (phase 01) on http://{address} — API docs at http://{address}/docs"
+    );
     application.run_until_stopped().await
 }

@@ -68,7 +68,11 @@ fn limit_rate_per_client_ip(routes: Router, per_second: u32, burst: u32) -> Rout
         .finish();
     let Some(config) = config else {
         // Only a zero period or burst gets here, and `Settings` turns those into `Off`.
-        tracing::error!(per_second, burst, "invalid rate limit; rate limiting is OFF");
+        tracing::error!(
+            per_second,
+            burst,
+            "invalid rate limit; rate limiting is OFF"
+        );
         return routes;
     };
     let config = Arc::new(config);
@@ -106,7 +110,9 @@ fn rate_limit_problem(error: GovernorError) -> Response<Body> {
             }
             response
         }
-        other => ApiError::Internal(anyhow::anyhow!("rate limiter failed: {other}")).into_response(),
+        other => {
+            ApiError::Internal(anyhow::anyhow!("rate limiter failed: {other}")).into_response()
+        }
     }
 }
 

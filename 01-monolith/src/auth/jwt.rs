@@ -66,10 +66,14 @@ impl JwtKeys {
 
     /// The user id in a valid token, or why the token is not acceptable.
     pub fn verify(&self, token: &str) -> Result<UserId, String> {
-        let data = decode::<Claims>(token, &self.0.decoding, &self.0.validation)
-            .map_err(|error| match error.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "the token has expired".to_string(),
-                _ => "the token is not valid".to_string(),
+        let data =
+            decode::<Claims>(token, &self.0.decoding, &self.0.validation).map_err(|error| {
+                match error.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                        "the token has expired".to_string()
+                    }
+                    _ => "the token is not valid".to_string(),
+                }
             })?;
         data.claims
             .sub
@@ -89,7 +93,12 @@ mod tests {
     }
 
     fn sign(claims: &Claims, secret: &[u8]) -> String {
-        encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret)).unwrap()
+        encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -102,21 +111,36 @@ mod tests {
     #[test]
     fn expired_tokens_are_rejected() {
         let now = Utc::now().timestamp();
-        let token = sign(&Claims { sub: "1".into(), iat: now - 120, exp: now - 1 }, &[7; 32]);
+        let token = sign(
+            &Claims {
+                sub: "1".into(),
+                iat: now - 120,
+                exp: now - 1,
+            },
+            &[7; 32],
+        );
         assert_eq!(keys().verify(&token), Err("the token has expired".into()));
     }
 
     #[test]
     fn tokens_signed_with_another_key_are_rejected() {
         let now = Utc::now().timestamp();
-        let token = sign(&Claims { sub: "1".into(), iat: now, exp: now + 60 }, &[8; 32]);
+        let token = sign(
+            &Claims {
+                sub: "1".into(),
+                iat: now,
+                exp: now + 60,
+            },
+            &[8; 32],
+        );
         assert!(keys().verify(&token).is_err());
     }
 
     #[test]
     fn unsigned_tokens_are_rejected() {
         // {"alg":"none","typ":"JWT"} . {"sub":"1","iat":0,"exp":9999999999} . (no signature)
-        let token = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwiaWF0IjowLCJleHAiOjk5OTk5OTk5OTl9.";
+        let token =
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwiaWF0IjowLCJleHAiOjk5OTk5OTk5OTl9.";
         assert!(keys().verify(token).is_err());
     }
 
@@ -124,7 +148,14 @@ mod tests {
     fn a_subject_that_is_not_a_user_id_is_rejected() {
         let now = Utc::now().timestamp();
         for sub in ["admin", "0", "-3"] {
-            let token = sign(&Claims { sub: sub.into(), iat: now, exp: now + 60 }, &[7; 32]);
+            let token = sign(
+                &Claims {
+                    sub: sub.into(),
+                    iat: now,
+                    exp: now + 60,
+                },
+                &[7; 32],
+            );
             assert!(keys().verify(&token).is_err(), "sub {sub:?}");
         }
     }

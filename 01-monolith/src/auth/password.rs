@@ -26,7 +26,10 @@ pub async fn hash_password(password: Password) -> anyhow::Result<String> {
 /// Checks `candidate` against a stored hash. With `None` (no such user) it checks against
 /// a dummy hash and fails, so that "unknown user" takes as long as "wrong password" and
 /// response times do not reveal which usernames exist.
-pub async fn verify_password(candidate: String, stored_hash: Option<String>) -> anyhow::Result<bool> {
+pub async fn verify_password(
+    candidate: String,
+    stored_hash: Option<String>,
+) -> anyhow::Result<bool> {
     tokio::task::spawn_blocking(move || {
         let hash = stored_hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
         let parsed = PasswordHash::new(hash)
@@ -55,8 +58,16 @@ mod tests {
         let password = Password::parse("correct horse".into()).unwrap();
         let hash = hash_password(password).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("wrong horse".into(), Some(hash)).await.unwrap());
+        assert!(
+            verify_password("correct horse".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse".into(), Some(hash))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
@@ -69,6 +80,10 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        assert!(!verify_password("a password no account has".into(), None).await.unwrap());
+        assert!(
+            !verify_password("a password no account has".into(), None)
+                .await
+                .unwrap()
+        );
     }
 }

@@ -168,10 +168,19 @@ impl NewTask {
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = FieldErrors::default();
         let title = errors.require("title", title, |raw| TaskTitle::parse(&raw));
-        let description = optional(&mut errors, "description", description, TaskDescription::parse);
+        let description = optional(
+            &mut errors,
+            "description",
+            description,
+            TaskDescription::parse,
+        );
         let status = optional(&mut errors, "status", status, |raw| TaskStatus::parse(&raw));
-        let priority = optional(&mut errors, "priority", priority, |raw| Priority::parse(&raw));
-        let due_date = optional(&mut errors, "due_date", due_date, |raw| DueDate::parse(&raw));
+        let priority = optional(&mut errors, "priority", priority, |raw| {
+            Priority::parse(&raw)
+        });
+        let due_date = optional(&mut errors, "due_date", due_date, |raw| {
+            DueDate::parse(&raw)
+        });
         errors.finish(|| {
             Some(NewTask {
                 title: title?,
@@ -208,9 +217,18 @@ impl TaskChanges {
         let mut errors = FieldErrors::default();
         let title = not_null(&mut errors, "title", title, |raw| TaskTitle::parse(&raw));
         let status = not_null(&mut errors, "status", status, |raw| TaskStatus::parse(&raw));
-        let priority = not_null(&mut errors, "priority", priority, |raw| Priority::parse(&raw));
-        let description = nullable(&mut errors, "description", description, TaskDescription::parse);
-        let due_date = nullable(&mut errors, "due_date", due_date, |raw| DueDate::parse(&raw));
+        let priority = not_null(&mut errors, "priority", priority, |raw| {
+            Priority::parse(&raw)
+        });
+        let description = nullable(
+            &mut errors,
+            "description",
+            description,
+            TaskDescription::parse,
+        );
+        let due_date = nullable(&mut errors, "due_date", due_date, |raw| {
+            DueDate::parse(&raw)
+        });
         errors.finish(|| {
             Some(TaskChanges {
                 title: title?,
@@ -272,7 +290,9 @@ impl TaskListQuery {
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = FieldErrors::default();
         let status = optional(&mut errors, "status", status, |raw| TaskStatus::parse(&raw));
-        let priority = optional(&mut errors, "priority", priority, |raw| Priority::parse(&raw));
+        let priority = optional(&mut errors, "priority", priority, |raw| {
+            Priority::parse(&raw)
+        });
         let skip = optional(&mut errors, "skip", skip, |raw| {
             raw.parse::<i64>()
                 .ok()
@@ -347,7 +367,10 @@ mod tests {
 
     #[test]
     fn titles_are_trimmed_and_measured_in_characters() {
-        assert_eq!(TaskTitle::parse("  buy milk \n").unwrap().as_str(), "buy milk");
+        assert_eq!(
+            TaskTitle::parse("  buy milk \n").unwrap().as_str(),
+            "buy milk"
+        );
         assert!(TaskTitle::parse("   ").is_err());
         assert!(TaskTitle::parse("").is_err());
         assert!(TaskTitle::parse(&"🦀".repeat(200)).is_ok());
@@ -395,7 +418,10 @@ mod tests {
     #[test]
     fn a_new_task_gets_defaults_and_reports_every_bad_field() {
         let task = NewTask::parse(Some("t".into()), None, None, None, None).unwrap();
-        assert_eq!((task.status, task.priority), (TaskStatus::Todo, Priority::Medium));
+        assert_eq!(
+            (task.status, task.priority),
+            (TaskStatus::Todo, Priority::Medium)
+        );
 
         let errors = NewTask::parse(
             Some(" ".into()),
@@ -413,20 +439,31 @@ mod tests {
     fn list_queries_default_and_check_their_ranges() {
         let query = TaskListQuery::parse(None, None, None, None).unwrap();
         assert_eq!((query.skip, query.limit), (0, 20));
-        let query =
-            TaskListQuery::parse(Some("done".into()), Some("high".into()), Some("40".into()), Some("100".into()))
-                .unwrap();
+        let query = TaskListQuery::parse(
+            Some("done".into()),
+            Some("high".into()),
+            Some("40".into()),
+            Some("100".into()),
+        )
+        .unwrap();
         assert_eq!(query.status, Some(TaskStatus::Done));
         assert_eq!(query.priority, Some(Priority::High));
         assert_eq!((query.skip, query.limit), (40, 100));
 
-        for (skip, limit) in [("-1", "20"), ("0", "0"), ("0", "101"), ("x", "20"), ("0", "1.5")] {
+        for (skip, limit) in [
+            ("-1", "20"),
+            ("0", "0"),
+            ("0", "101"),
+            ("x", "20"),
+            ("0", "1.5"),
+        ] {
             assert!(
                 TaskListQuery::parse(None, None, Some(skip.into()), Some(limit.into())).is_err(),
                 "skip={skip} limit={limit}"
             );
         }
-        let errors = TaskListQuery::parse(Some("bogus".into()), None, None, Some("0".into())).unwrap_err();
+        let errors =
+            TaskListQuery::parse(Some("bogus".into()), None, None, Some("0".into())).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["status", "limit"]);
     }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use email_address::EmailAddress;
 
-use super::{FieldErrors, FieldError, UserId};
+use super::{FieldError, FieldErrors, UserId};
 
 /// A stored user. The password hash stays in the repository layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,7 +165,10 @@ pub struct LoginAttempt {
 }
 
 impl LoginAttempt {
-    pub fn parse(username: Option<String>, password: Option<String>) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        username: Option<String>,
+        password: Option<String>,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = FieldErrors::default();
         let present = |raw: String| {
             if raw.is_empty() {
@@ -191,12 +194,22 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn invalid_emails_are_rejected() {
-        for raw in ["", "plain", "@example.com", "ann@", "a b@example.com", "Ann <ann@example.com>"] {
+        for raw in [
+            "",
+            "plain",
+            "@example.com",
+            "ann@",
+            "a b@example.com",
+            "Ann <ann@example.com>",
+        ] {
             assert!(Email::parse(raw).is_err(), "{raw:?} should be rejected");
         }
         let long = format!("{}@example.com", "a".repeat(250));
@@ -208,7 +221,14 @@ mod tests {
         for ok in ["abc", "a_b.c-d", &"x".repeat(32), "ABC123"] {
             assert!(Username::parse(ok).is_ok(), "{ok:?} should be accepted");
         }
-        for bad in ["ab", &"x".repeat(33), "has space", "émile", "semi;colon", "at@sign"] {
+        for bad in [
+            "ab",
+            &"x".repeat(33),
+            "has space",
+            "émile",
+            "semi;colon",
+            "at@sign",
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -217,7 +237,10 @@ mod tests {
     fn passwords_count_characters_not_bytes() {
         assert!(Password::parse("1234567".into()).is_err());
         assert!(Password::parse("12345678".into()).is_ok());
-        assert!(Password::parse("ü".repeat(128)).is_ok(), "128 characters, 256 bytes");
+        assert!(
+            Password::parse("ü".repeat(128)).is_ok(),
+            "128 characters, 256 bytes"
+        );
         assert!(Password::parse("x".repeat(129)).is_err());
     }
 

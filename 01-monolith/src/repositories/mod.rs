@@ -62,7 +62,9 @@ impl Database {
             .context("cannot connect to the database (is it running? is DATABASE_URL right?)")?;
         if backend == Backend::Sqlite {
             // Write-ahead logging lets readers proceed while one request writes.
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
         }
         Ok(Self { pool, backend })
     }
@@ -109,7 +111,10 @@ fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
     if path.is_empty() || path.starts_with(":memory:") {
         return Ok(());
     }
-    if let Some(folder) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(folder) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("cannot create the folder {}", folder.display()))?;
     }

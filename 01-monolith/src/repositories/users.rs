@@ -74,7 +74,11 @@ impl UserRepository {
         .bind(user.email.as_str())
         .bind(user.username.as_str())
         .bind(password_hash)
-        .bind(user.full_name.as_ref().map(|name| name.as_str().to_string()))
+        .bind(
+            user.full_name
+                .as_ref()
+                .map(|name| name.as_str().to_string()),
+        )
         .bind(to_micros(now))
         .fetch_one(&self.pool)
         .await?;
@@ -82,7 +86,11 @@ impl UserRepository {
     }
 
     /// Whether `email`, or `username` ignoring case, already belongs to someone.
-    pub async fn taken(&self, email: &Email, username: &Username) -> RepositoryResult<Option<Taken>> {
+    pub async fn taken(
+        &self,
+        email: &Email,
+        username: &Username,
+    ) -> RepositoryResult<Option<Taken>> {
         let stored_email: Option<String> = sqlx::query_scalar(
             "SELECT email FROM users WHERE email = $1 OR lower(username) = lower($2) LIMIT 1",
         )

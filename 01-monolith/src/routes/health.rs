@@ -39,11 +39,18 @@ pub async fn check(State(state): State<AppState>) -> (StatusCode, axum::Json<Hea
         Ok(()) => (StatusCode::OK, "ok".to_string()),
         Err(error) => {
             tracing::warn!(%error, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, format!("unreachable: {error}"))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("unreachable: {error}"),
+            )
         }
     };
     let health = Health {
-        status: if status == StatusCode::OK { "ok" } else { "unavailable" },
+        status: if status == StatusCode::OK {
+            "ok"
+        } else {
+            "unavailable"
+        },
         phase: PHASE,
         version: env!("CARGO_PKG_VERSION"),
         checks: HealthChecks { database },

@@ -150,7 +150,13 @@ pub async fn create(
     caller: AuthUser,
     Json(body): Json<CreateTaskRequest>,
 ) -> Result<(StatusCode, HeaderMap, axum::Json<TaskResponse>), ApiError> {
-    let new_task = NewTask::parse(body.title, body.description, body.status, body.priority, body.due_date)?;
+    let new_task = NewTask::parse(
+        body.title,
+        body.description,
+        body.status,
+        body.priority,
+        body.due_date,
+    )?;
     let task = state.tasks.create(caller.user_id, new_task).await?;
     let mut headers = HeaderMap::new();
     let location = format!("/api/v1/tasks/{}", task.id);
@@ -195,7 +201,9 @@ pub async fn get(
     caller: AuthUser,
     Path(id): Path<TaskId>,
 ) -> TaskResult {
-    Ok(axum::Json(state.tasks.get(caller.user_id, id).await?.into()))
+    Ok(axum::Json(
+        state.tasks.get(caller.user_id, id).await?.into(),
+    ))
 }
 
 /// Change any subset of a task's fields.
@@ -215,8 +223,20 @@ pub async fn update(
     Path(id): Path<TaskId>,
     Json(body): Json<UpdateTaskRequest>,
 ) -> TaskResult {
-    let changes = TaskChanges::parse(body.title, body.description, body.status, body.priority, body.due_date)?;
-    Ok(axum::Json(state.tasks.update(caller.user_id, id, changes).await?.into()))
+    let changes = TaskChanges::parse(
+        body.title,
+        body.description,
+        body.status,
+        body.priority,
+        body.due_date,
+    )?;
+    Ok(axum::Json(
+        state
+            .tasks
+            .update(caller.user_id, id, changes)
+            .await?
+            .into(),
+    ))
 }
 
 /// Set a task's status.
@@ -238,7 +258,13 @@ pub async fn set_status(
 ) -> TaskResult {
     let status = parse_status_change(body.status)?;
     let changes = TaskChanges::status(status);
-    Ok(axum::Json(state.tasks.update(caller.user_id, id, changes).await?.into()))
+    Ok(axum::Json(
+        state
+            .tasks
+            .update(caller.user_id, id, changes)
+            .await?
+            .into(),
+    ))
 }
 
 /// Complete an open task, or reopen a done one.
@@ -255,7 +281,9 @@ pub async fn toggle(
     caller: AuthUser,
     Path(id): Path<TaskId>,
 ) -> TaskResult {
-    Ok(axum::Json(state.tasks.toggle(caller.user_id, id).await?.into()))
+    Ok(axum::Json(
+        state.tasks.toggle(caller.user_id, id).await?.into(),
+    ))
 }
 
 /// Delete a task.

@@ -106,8 +106,22 @@ mod tests {
             count(TaskStatus::Done, Priority::Medium, 2, 0),
         ]);
         assert_eq!(stats.total_tasks, 12);
-        assert_eq!(stats.by_status, StatusCounts { todo: 2, in_progress: 5, done: 5 });
-        assert_eq!(stats.by_priority, PriorityCounts { low: 5, medium: 2, high: 5 });
+        assert_eq!(
+            stats.by_status,
+            StatusCounts {
+                todo: 2,
+                in_progress: 5,
+                done: 5
+            }
+        );
+        assert_eq!(
+            stats.by_priority,
+            PriorityCounts {
+                low: 5,
+                medium: 2,
+                high: 5
+            }
+        );
         assert_eq!(stats.overdue_tasks, 3);
         assert!((stats.completion_rate - 5.0 / 12.0).abs() < 1e-12);
     }

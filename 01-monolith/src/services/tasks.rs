@@ -107,7 +107,13 @@ mod tests {
         let earlier = domain::now();
         let later = earlier + TimeDelta::seconds(5);
         assert_eq!(next_update_time(earlier, later), later);
-        assert_eq!(next_update_time(earlier, earlier), earlier + TimeDelta::microseconds(1));
-        assert_eq!(next_update_time(later, earlier), later + TimeDelta::microseconds(1));
+        assert_eq!(
+            next_update_time(earlier, earlier),
+            earlier + TimeDelta::microseconds(1)
+        );
+        assert_eq!(
+            next_update_time(later, earlier),
+            later + TimeDelta::microseconds(1)
+        );
     }
 }

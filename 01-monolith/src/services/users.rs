@@ -1,6 +1,5 @@
 //! Registration, login and profile lookup.
 
-
 use crate::{
     auth::{AccessToken, JwtKeys, hash_password, verify_password},
     domain::{self, LoginAttempt, NewUser, User, UserId},
@@ -23,9 +22,15 @@ impl UserService {
     /// with a message naming the field; the UNIQUE constraints still catch a race between
     /// two identical registrations.
     pub async fn register(&self, new_user: NewUser) -> Result<User, ApiError> {
-        match self.users.taken(&new_user.email, &new_user.username).await? {
+        match self
+            .users
+            .taken(&new_user.email, &new_user.username)
+            .await?
+        {
             Some(Taken::Email) => {
-                return Err(ApiError::Conflict("that email is already registered".into()));
+                return Err(ApiError::Conflict(
+                    "that email is already registered".into(),
+                ));
             }
             Some(Taken::Username) => {
                 return Err(ApiError::Conflict("that username is already taken".into()));
