@@ -12,7 +12,10 @@ async fn passes_the_contract(backend: Backend) {
         jwt_secret: Some(TEST_JWT_SECRET.to_string()),
     })
     .await;
-    assert!(report.is_success(), "phase 01 on {backend:?} breaks the contract:\n{report}");
+    assert!(
+        report.is_success(),
+        "phase 01 on {backend:?} breaks the contract:\n{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,7 +19,11 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     let limited = app.get("/health", None).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.content_type(), "application/problem+json");
-    let retry_after: u64 = limited.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = limited.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=2).contains(&retry_after), "Retry-After: {retry_after}");
 }
 
@@ -35,7 +39,12 @@ async fn rate_limit_zero_switches_it_off() {
 async fn request_ids_are_echoed_or_generated() {
     let app = test_router(&[]).await;
     let echoed = app
-        .send(Request::get("/health").header("x-request-id", "my-trace-42").body(Body::empty()).unwrap())
+        .send(
+            Request::get("/health")
+                .header("x-request-id", "my-trace-42")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_eq!(echoed.headers["x-request-id"], "my-trace-42");
 
@@ -43,7 +52,10 @@ async fn request_ids_are_echoed_or_generated() {
     let id = generated.headers["x-request-id"].to_str().unwrap();
     assert_eq!(id.len(), 36, "a UUID, got {id}");
     let problem = app.get("/no/such/route", None).await;
-    assert!(problem.headers.contains_key("x-request-id"), "errors carry an id too");
+    assert!(
+        problem.headers.contains_key("x-request-id"),
+        "errors carry an id too"
+    );
 }
 
 #[tokio::test]
@@ -56,7 +68,10 @@ async fn a_panicking_handler_becomes_a_500_problem() {
     let response = send(&router, Request::get("/boom").body(Body::empty()).unwrap()).await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.content_type(), "application/problem+json");
-    assert!(!response.body.to_string().contains("kaboom"), "no internals leak");
+    assert!(
+        !response.body.to_string().contains("kaboom"),
+        "no internals leak"
+    );
 }
 
 #[tokio::test]
@@ -68,7 +83,12 @@ async fn a_lost_database_is_a_503_not_a_500() {
     let health = app.get("/health", None).await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(health.body["status"], "unavailable");
-    assert!(health.body["checks"]["database"].as_str().unwrap().starts_with("unreachable"));
+    assert!(
+        health.body["checks"]["database"]
+            .as_str()
+            .unwrap()
+            .starts_with("unreachable")
+    );
 
     let tasks = app.get("/api/v1/tasks", Some(&token)).await;
     assert_eq!(tasks.status, StatusCode::SERVICE_UNAVAILABLE);

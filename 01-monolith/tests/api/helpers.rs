@@ -10,12 +10,7 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use http_body_util::BodyExt;
-use monolith::{
-    AppState, app,
-    config::Settings,
-    repositories::Database,
-    startup::Application,
-};
+use monolith::{AppState, app, config::Settings, repositories::Database, startup::Application};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -40,11 +35,18 @@ pub async fn fresh_database_url(backend: Backend) -> Option<(String, Option<temp
             Some((url, Some(folder)))
         }
         Backend::Postgres => {
-            let Some(admin_url) = std::env::var("TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+            let Some(admin_url) = std::env::var("TEST_POSTGRES_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+            else {
                 if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-                    panic!("CI=true but TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI");
+                    panic!(
+                        "CI=true but TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI"
+                    );
                 }
-                eprintln!("SKIPPED: PostgreSQL test (set TEST_POSTGRES_URL=postgres://user@host:port/postgres to run it)");
+                eprintln!(
+                    "SKIPPED: PostgreSQL test (set TEST_POSTGRES_URL=postgres://user@host:port/postgres to run it)"
+                );
                 return None;
             };
             use sqlx::{Connection, Executor};
@@ -57,7 +59,9 @@ pub async fn fresh_database_url(backend: Backend) -> Option<(String, Option<temp
                 .await
                 .expect("create a test database");
             let base = admin_url.split('?').next().unwrap_or(&admin_url);
-            let (server, _) = base.rsplit_once('/').expect("TEST_POSTGRES_URL has a database path");
+            let (server, _) = base
+                .rsplit_once('/')
+                .expect("TEST_POSTGRES_URL has a database path");
             Some((format!("{server}/{name}"), None))
         }
     }
@@ -104,10 +108,16 @@ pub async fn spawn_server(backend: Backend) -> Option<TestServer> {
 
 /// Serves any router (for example one with a bug injected) on a random port.
 pub async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
     });
     format!("http://{address}")
 }
@@ -120,9 +130,13 @@ pub struct TestRouter {
 }
 
 pub async fn test_router(extra_settings: &[(&str, &str)]) -> TestRouter {
-    let (url, data) = fresh_database_url(Backend::Sqlite).await.expect("sqlite always works");
+    let (url, data) = fresh_database_url(Backend::Sqlite)
+        .await
+        .expect("sqlite always works");
     let settings = test_settings(&url, extra_settings);
-    let database = Database::connect(&settings.database_url).await.expect("connect");
+    let database = Database::connect(&settings.database_url)
+        .await
+        .expect("connect");
     database.migrate().await.expect("migrate");
     let state = AppState::new(database, &settings);
     TestRouter {
@@ -176,7 +190,13 @@ impl TestRouter {
         send(&self.router, request).await
     }
 
-    pub async fn json(&self, method: &str, uri: &str, token: Option<&str>, body: Value) -> TestResponse {
+    pub async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> TestResponse {
         let mut builder = Request::builder()
             .method(method)
             .uri(uri)
@@ -184,7 +204,8 @@ impl TestRouter {
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        self.send(builder.body(Body::from(body.to_string())).unwrap()).await
+        self.send(builder.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 
     pub async fn get(&self, uri: &str, token: Option<&str>) -> TestResponse {
@@ -209,7 +230,12 @@ impl TestRouter {
                 }),
             )
             .await;
-        assert_eq!(registered.status, StatusCode::CREATED, "{:?}", registered.body);
+        assert_eq!(
+            registered.status,
+            StatusCode::CREATED,
+            "{:?}",
+            registered.body
+        );
         let login = self
             .json(
                 "POST",
@@ -219,6 +245,9 @@ impl TestRouter {
             )
             .await;
         assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
-        login.body["access_token"].as_str().expect("a token").to_string()
+        login.body["access_token"]
+            .as_str()
+            .expect("a token")
+            .to_string()
     }
 }

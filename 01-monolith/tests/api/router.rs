@@ -27,7 +27,9 @@ async fn login_accepts_a_form_and_the_email() {
     app.user("bob").await;
     let request = Request::post("/api/v1/auth/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("username=BOB%40example.com&password=password-of-bob&grant_type=password"))
+        .body(Body::from(
+            "username=BOB%40example.com&password=password-of-bob&grant_type=password",
+        ))
         .unwrap();
     let response = app.send(request).await;
     assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
@@ -40,10 +42,20 @@ async fn wrong_password_and_unknown_user_look_the_same() {
     let app = test_router(&[]).await;
     app.user("cat").await;
     let wrong = app
-        .json("POST", "/api/v1/auth/login", None, json!({"username": "cat", "password": "not-her-password"}))
+        .json(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "cat", "password": "not-her-password"}),
+        )
         .await;
     let unknown = app
-        .json("POST", "/api/v1/auth/login", None, json!({"username": "nobody", "password": "not-her-password"}))
+        .json(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "nobody", "password": "not-her-password"}),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, unknown.body);
@@ -70,11 +82,23 @@ async fn another_users_task_is_not_found_and_untouched() {
     let app = test_router(&[]).await;
     let owner = app.user("eve").await;
     let intruder = app.user("mallory").await;
-    let created = app.json("POST", "/api/v1/tasks", Some(&owner), json!({"title": "mine"})).await;
+    let created = app
+        .json(
+            "POST",
+            "/api/v1/tasks",
+            Some(&owner),
+            json!({"title": "mine"}),
+        )
+        .await;
     let path = format!("/api/v1/tasks/{}", created.body["id"]);
 
-    assert_eq!(app.get(&path, Some(&intruder)).await.status, StatusCode::NOT_FOUND);
-    let changed = app.json("PUT", &path, Some(&intruder), json!({"title": "yours now"})).await;
+    assert_eq!(
+        app.get(&path, Some(&intruder)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let changed = app
+        .json("PUT", &path, Some(&intruder), json!({"title": "yours now"}))
+        .await;
     assert_eq!(changed.status, StatusCode::NOT_FOUND);
     let deleted = app
         .send(
@@ -106,7 +130,12 @@ async fn update_changes_only_what_is_sent_and_null_clears() {
         .await;
     let path = format!("/api/v1/tasks/{}", created.body["id"]);
     let updated = app
-        .json("PUT", &path, Some(&token), json!({"description": null, "status": "in_progress"}))
+        .json(
+            "PUT",
+            &path,
+            Some(&token),
+            json!({"description": null, "status": "in_progress"}),
+        )
         .await;
     assert_eq!(updated.status, StatusCode::OK, "{:?}", updated.body);
     assert_eq!(updated.body["title"], "t");
@@ -121,10 +150,22 @@ async fn update_changes_only_what_is_sent_and_null_clears() {
 async fn invalid_input_changes_nothing() {
     let app = test_router(&[]).await;
     let token = app.user("gus").await;
-    let created = app.json("POST", "/api/v1/tasks", Some(&token), json!({"title": "keep"})).await;
+    let created = app
+        .json(
+            "POST",
+            "/api/v1/tasks",
+            Some(&token),
+            json!({"title": "keep"}),
+        )
+        .await;
     let path = format!("/api/v1/tasks/{}", created.body["id"]);
     let refused = app
-        .json("PUT", &path, Some(&token), json!({"title": "new", "priority": "urgent"}))
+        .json(
+            "PUT",
+            &path,
+            Some(&token),
+            json!({"title": "new", "priority": "urgent"}),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.body["errors"][0]["field"], "priority");
@@ -157,7 +198,10 @@ async fn protocol_errors_are_problems() {
             Request::post("/api/v1/tasks")
                 .header(header::AUTHORIZATION, &bearer)
                 .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(format!(r#"{{"title": "{}"}}"#, "x".repeat(70_000))))
+                .body(Body::from(format!(
+                    r#"{{"title": "{}"}}"#,
+                    "x".repeat(70_000)
+                )))
                 .unwrap(),
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
@@ -168,15 +212,30 @@ async fn protocol_errors_are_problems() {
                 .unwrap(),
             StatusCode::BAD_REQUEST,
         ),
-        (Request::get("/api/v1/nothing-here").body(Body::empty()).unwrap(), StatusCode::NOT_FOUND),
-        (Request::patch("/api/v1/stats").body(Body::empty()).unwrap(), StatusCode::METHOD_NOT_ALLOWED),
-        (Request::get("/api/v1/tasks").body(Body::empty()).unwrap(), StatusCode::UNAUTHORIZED),
+        (
+            Request::get("/api/v1/nothing-here")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Request::patch("/api/v1/stats").body(Body::empty()).unwrap(),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            Request::get("/api/v1/tasks").body(Body::empty()).unwrap(),
+            StatusCode::UNAUTHORIZED,
+        ),
     ];
     for (request, expected) in cases {
         let label = format!("{} {}", request.method(), request.uri());
         let response = app.send(request).await;
         assert_eq!(response.status, expected, "{label}: {:?}", response.body);
-        assert_eq!(response.content_type(), "application/problem+json", "{label}");
+        assert_eq!(
+            response.content_type(),
+            "application/problem+json",
+            "{label}"
+        );
         assert_eq!(response.body["status"], expected.as_u16(), "{label}");
     }
 }
@@ -188,7 +247,11 @@ async fn stats_count_every_task_not_just_one_page() {
     for i in 0..130 {
         let status = ["todo", "in_progress", "done"][i % 3];
         let priority = ["low", "medium", "high"][i % 3];
-        let due = if i % 2 == 0 { "2000-01-01T00:00:00Z" } else { "2999-01-01T00:00:00Z" };
+        let due = if i % 2 == 0 {
+            "2000-01-01T00:00:00Z"
+        } else {
+            "2999-01-01T00:00:00Z"
+        };
         let created = app
             .json(
                 "POST",
@@ -201,8 +264,14 @@ async fn stats_count_every_task_not_just_one_page() {
     }
     let stats = app.get("/api/v1/stats", Some(&token)).await.body;
     assert_eq!(stats["total_tasks"], 130);
-    assert_eq!(stats["by_status"], json!({"todo": 44, "in_progress": 43, "done": 43}));
-    assert_eq!(stats["by_priority"], json!({"low": 44, "medium": 43, "high": 43}));
+    assert_eq!(
+        stats["by_status"],
+        json!({"todo": 44, "in_progress": 43, "done": 43})
+    );
+    assert_eq!(
+        stats["by_priority"],
+        json!({"low": 44, "medium": 43, "high": 43})
+    );
     // Overdue: past due date (even i) and not done (i % 3 != 2): even i with i%6 in {0, 4}.
     let overdue = (0..130).filter(|i| i % 2 == 0 && i % 3 != 2).count();
     assert_eq!(stats["overdue_tasks"], overdue);

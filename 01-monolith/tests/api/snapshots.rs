@@ -15,7 +15,11 @@ use crate::helpers::{TestResponse, test_router};
 /// The status, the headers a client relies on (when present) and the body, as one document.
 fn shown(response: &TestResponse) -> Value {
     let mut headers = serde_json::Map::new();
-    for name in [header::CONTENT_TYPE, header::LOCATION, header::WWW_AUTHENTICATE] {
+    for name in [
+        header::CONTENT_TYPE,
+        header::LOCATION,
+        header::WWW_AUTHENTICATE,
+    ] {
         if let Some(value) = response.headers.get(&name).and_then(|v| v.to_str().ok()) {
             headers.insert(name.to_string(), Value::from(value));
         }
@@ -29,7 +33,12 @@ fn shown(response: &TestResponse) -> Value {
 
 fn redactions() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
-    for selector in [".body.id", ".body.owner_id", ".body.items[].id", ".body.items[].owner_id"] {
+    for selector in [
+        ".body.id",
+        ".body.owner_id",
+        ".body.items[].id",
+        ".body.items[].owner_id",
+    ] {
         settings.add_redaction(selector, "[id]");
     }
     for selector in [
@@ -44,7 +53,10 @@ fn redactions() -> insta::Settings {
     // `/api/v1/tasks/17` → `/api/v1/tasks/[id]`
     settings.add_dynamic_redaction(".headers.location", |value, _path| {
         let location = value.as_str().unwrap_or_default();
-        format!("{}[id]", location.trim_end_matches(|c: char| c.is_ascii_digit()))
+        format!(
+            "{}[id]",
+            location.trim_end_matches(|c: char| c.is_ascii_digit())
+        )
     });
     settings.set_sort_maps(true);
     settings
@@ -74,8 +86,8 @@ async fn every_response_shape() {
         )
         .await;
     insta::assert_json_snapshot!("login_200", shown(&login));
-    let token = login.body["access_token"].as_str().unwrap().to_string();
-    let token = Some(token.as_str());
+    let bearer = login.body["access_token"].as_str().unwrap().to_string();
+    let token = Some(bearer.as_str());
 
     insta::assert_json_snapshot!("me_200", shown(&app.get("/api/v1/users/me", token).await));
 
@@ -88,29 +100,54 @@ async fn every_response_shape() {
         )
         .await;
     insta::assert_json_snapshot!("task_create_201", shown(&created));
-    let path = created.headers[header::LOCATION].to_str().unwrap().to_string();
+    let path = created.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
 
     insta::assert_json_snapshot!("task_get_200", shown(&app.get(&path, token).await));
     insta::assert_json_snapshot!(
         "task_update_200",
-        shown(&app.json("PUT", &path, token, json!({"description": null, "title": "Renamed"})).await)
+        shown(
+            &app.json(
+                "PUT",
+                &path,
+                token,
+                json!({"description": null, "title": "Renamed"})
+            )
+            .await
+        )
     );
     insta::assert_json_snapshot!(
         "task_status_200",
-        shown(&app.json("PATCH", &format!("{path}/status"), token, json!({"status": "in_progress"})).await)
+        shown(
+            &app.json(
+                "PATCH",
+                &format!("{path}/status"),
+                token,
+                json!({"status": "in_progress"})
+            )
+            .await
+        )
     );
     insta::assert_json_snapshot!(
         "task_toggle_200",
-        shown(&app.json("POST", &format!("{path}/toggle"), token, json!({})).await)
+        shown(
+            &app.json("POST", &format!("{path}/toggle"), token, json!({}))
+                .await
+        )
     );
-    insta::assert_json_snapshot!("task_list_200", shown(&app.get("/api/v1/tasks?limit=5", token).await));
+    insta::assert_json_snapshot!(
+        "task_list_200",
+        shown(&app.get("/api/v1/tasks?limit=5", token).await)
+    );
     insta::assert_json_snapshot!("stats_200", shown(&app.get("/api/v1/stats", token).await));
     insta::assert_json_snapshot!("health_200", shown(&app.get("/health", None).await));
 
     let delete = app
         .send(
             Request::delete(&path)
-                .header(header::AUTHORIZATION, format!("Bearer {}", token.unwrap()))
+                .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
                 .body(Body::empty())
                 .unwrap(),
         )
@@ -139,7 +176,10 @@ async fn every_problem_shape() {
     );
     insta::assert_json_snapshot!(
         "problem_422_wrong_type",
-        shown(&app.json("POST", "/api/v1/tasks", token, json!({"title": 42})).await)
+        shown(
+            &app.json("POST", "/api/v1/tasks", token, json!({"title": 42}))
+                .await
+        )
     );
     insta::assert_json_snapshot!(
         "problem_409_conflict",
@@ -155,14 +195,38 @@ async fn every_problem_shape() {
     );
     insta::assert_json_snapshot!(
         "problem_401_bad_credentials",
-        shown(&app.json("POST", "/api/v1/auth/login", None, json!({"username": "bob", "password": "wrong password"})).await)
+        shown(
+            &app.json(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "bob", "password": "wrong password"})
+            )
+            .await
+        )
     );
-    insta::assert_json_snapshot!("problem_401_no_token", shown(&app.get("/api/v1/users/me", None).await));
-    insta::assert_json_snapshot!("problem_404_task", shown(&app.get("/api/v1/tasks/999999", token).await));
-    insta::assert_json_snapshot!("problem_404_route", shown(&app.get("/api/v2/anything", None).await));
+    insta::assert_json_snapshot!(
+        "problem_401_no_token",
+        shown(&app.get("/api/v1/users/me", None).await)
+    );
+    insta::assert_json_snapshot!(
+        "problem_404_task",
+        shown(&app.get("/api/v1/tasks/999999", token).await)
+    );
+    insta::assert_json_snapshot!(
+        "problem_404_route",
+        shown(&app.get("/api/v2/anything", None).await)
+    );
     insta::assert_json_snapshot!(
         "problem_405",
-        shown(&app.send(Request::delete("/api/v1/stats").body(Body::empty()).unwrap()).await)
+        shown(
+            &app.send(
+                Request::delete("/api/v1/stats")
+                    .body(Body::empty())
+                    .unwrap()
+            )
+            .await
+        )
     );
     insta::assert_json_snapshot!(
         "problem_400_malformed_json",
@@ -190,6 +254,9 @@ async fn every_problem_shape() {
     );
     insta::assert_json_snapshot!(
         "problem_422_query",
-        shown(&app.get("/api/v1/tasks?status=finished&limit=500", token).await)
+        shown(
+            &app.get("/api/v1/tasks?status=finished&limit=500", token)
+                .await
+        )
     );
 }

@@ -1,0 +1,118 @@
+//! Black-box conformance suite for the TaskTracker HTTP API (`shared/api-contract.md`).
+//!
+//! It talks to a running server over HTTP only, so the same checks judge every phase of the
+//! workshop: the monolith, the modular monolith and the microservices behind their gateway.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let config = conformance::Config {
+//!     base_url: "http://localhost:8000".to_owned(),
+//!     jwt_secret: None,
+//! };
+//! let report = conformance::run(&config).await;
+//! print!("{report}");
+//! assert!(report.is_success(), "{:?}", report.failures().collect::<Vec<_>>());
+//! # }
+//! ```
+//!
+//! Every run registers its own users (with a random suffix), so runs can repeat against the same
+//! database and even run side by side.
+
+mod checks;
+mod http;
+pub mod jwt;
+pub mod report;
+
+pub use report::{AreaReport, CheckResult, Outcome, Report};
+
+/// Where the server under test is, and what the suite may know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// e.g. `http://localhost:8000` (a trailing slash is ignored).
+    pub base_url: String,
+    /// The server's `JWT_SECRET`. Only with it can the suite mint tokens the server would accept
+    /// (to prove an *expired* one is refused); without it those checks are skipped.
+    pub jwt_secret: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            base_url: "http://localhost:8000".to_owned(),
+            jwt_secret: None,
+        }
+    }
+}
+
+/// The names of the report's areas, one per part of the contract. Stable, so tests can ask
+/// `report.area(areas::STATS)`.
+pub mod areas {
+    /// Only present when the server could not be reached (or the client not built).
+    pub const CONNECTION: &str = "connection";
+    pub const HEALTH: &str = "health";
+    pub const DOCS: &str = "docs";
+    pub const REGISTER: &str = "register";
+    pub const LOGIN: &str = "login";
+    pub const TOKENS: &str = "tokens";
+    pub const USERS_ME: &str = "users/me";
+    pub const CREATE_TASK: &str = "create task";
+    pub const GET_TASK: &str = "get task";
+    pub const LIST_TASKS: &str = "list tasks";
+    pub const STATS: &str = "stats";
+    pub const UPDATE_TASK: &str = "update task";
+    pub const STATUS: &str = "status";
+    pub const TOGGLE: &str = "toggle";
+    pub const DELETE: &str = "delete";
+    pub const ISOLATION: &str = "isolation";
+    pub const ERRORS: &str = "errors";
+
+    /// Every area a run against a reachable server reports, in run order.
+    pub const ALL: [&str; 16] = [
+        HEALTH,
+        DOCS,
+        REGISTER,
+        LOGIN,
+        TOKENS,
+        USERS_ME,
+        CREATE_TASK,
+        GET_TASK,
+        LIST_TASKS,
+        STATS,
+        UPDATE_TASK,
+        STATUS,
+        TOGGLE,
+        DELETE,
+        ISOLATION,
+        ERRORS,
+    ];
+}
+
+/// Runs every check against the server at `config.base_url`. Never panics on what the server
+/// answers: anything unexpected is a failed check in the report.
+pub async fn run(config: &Config) -> Report {
+    let base_url = config.base_url.trim_end_matches('/');
+    let mut report = Report::new(base_url);
+    let api = match http::Api::new(base_url) {
+        Ok(api) => api,
+        Err(message) => {
+            let mut area = AreaReport::new(areas::CONNECTION);
+            area.record("build an HTTP client", Err(message));
+            report.push(area);
+            return report;
+        }
+    };
+    // One probe first: if nothing answers, say so once instead of failing every check.
+    if let Err(message) = api.send(&http::Request::get("/health")).await {
+        let mut area = AreaReport::new(areas::CONNECTION);
+        area.record(
+            "a server answers",
+            Err(format!(
+                "no server answering at {base_url}; start a phase first, e.g. `cargo run -p monolith`\n({message})"
+            )),
+        );
+        report.mark_unreachable(area);
+        return report;
+    }
+    checks::run_all(api, config, &mut report).await;
+    report
+}
