@@ -1,4 +1,4 @@
-//! Black-box conformance suite for the TaskTracker HTTP API (`shared/api-contract.md`).
+//! Black-box conformance suite for the TaskTracker HTTP API (`docs/api.md`).
 //!
 //! It talks to a running server over HTTP only, so the same checks judge every phase of the
 //! workshop: the monolith, the modular monolith and the microservices behind their gateway.

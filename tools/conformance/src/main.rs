@@ -20,7 +20,7 @@ Examples:
 Exit status: 0 every check passed, 1 some check failed, 2 no server answered.";
 
 /// Black-box conformance suite for the TaskTracker HTTP API: runs every check of
-/// shared/api-contract.md against a running phase and prints a per-area report.
+/// docs/api.md against a running phase and prints a per-area report.
 #[derive(Debug, Parser)]
 #[command(version, after_help = EXAMPLES)]
 struct Cli {
