@@ -34,6 +34,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/stats", get(stats::get))
         .route("/health", get(health::check))
         .merge(docs::router())
+        .merge(frontend::router())
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
