@@ -20,7 +20,10 @@ const APP_CSS: &str = include_str!("../static/app.css");
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(|| file(INDEX_HTML, "text/html; charset=utf-8")))
-        .route("/app.js", get(|| file(APP_JS, "text/javascript; charset=utf-8")))
+        .route(
+            "/app.js",
+            get(|| file(APP_JS, "text/javascript; charset=utf-8")),
+        )
         .route("/app.css", get(|| file(APP_CSS, "text/css; charset=utf-8")))
 }
 
@@ -55,13 +58,20 @@ mod tests {
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
         let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, content_type, String::from_utf8(body.to_vec()).unwrap())
+        (
+            status,
+            content_type,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
     }
 
     #[tokio::test]
     async fn serves_the_page_and_its_assets() {
         let (status, content_type, body) = get("/").await;
-        assert_eq!((status, content_type.as_str()), (200, "text/html; charset=utf-8"));
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "text/html; charset=utf-8")
+        );
         assert!(body.contains(r#"<script type="module" src="/app.js">"#));
         assert_eq!(get("/app.js").await.1, "text/javascript; charset=utf-8");
         assert_eq!(get("/app.css").await.1, "text/css; charset=utf-8");
@@ -71,7 +81,10 @@ mod tests {
     async fn loads_nothing_from_other_hosts() {
         for path in ["/", "/app.js", "/app.css"] {
             let (_, _, body) = get(path).await;
-            assert!(!body.contains("http://") && !body.contains("https://"), "{path} references another host");
+            assert!(
+                !body.contains("http://") && !body.contains("https://"),
+                "{path} references another host"
+            );
         }
     }
 
