@@ -127,6 +127,10 @@ pub enum RepositoryError {
     /// A UNIQUE constraint refused the write (two registrations raced for one email).
     #[error("a unique value is already taken")]
     UniqueViolation,
+    /// A FOREIGN KEY constraint refused the write: the row it points at does not exist
+    /// (a task for a user id that has no account).
+    #[error("a referenced row does not exist")]
+    MissingReference,
     #[error(transparent)]
     Database(sqlx::Error),
     /// A stored row breaks the domain's rules: a bug or a hand-edited database.
@@ -138,6 +142,7 @@ impl From<sqlx::Error> for RepositoryError {
     fn from(error: sqlx::Error) -> Self {
         match error.as_database_error() {
             Some(db_error) if db_error.is_unique_violation() => Self::UniqueViolation,
+            Some(db_error) if db_error.is_foreign_key_violation() => Self::MissingReference,
             _ => Self::Database(error),
         }
     }

@@ -17,6 +17,11 @@ impl From<RepositoryError> for ApiError {
             RepositoryError::UniqueViolation => {
                 ApiError::Conflict("that value is already taken".into())
             }
+            // The only reference a client can supply is the owner, from a validly signed
+            // token whose account no longer exists: treat it like an invalid token.
+            RepositoryError::MissingReference => {
+                ApiError::Unauthorized("the account no longer exists".into())
+            }
             RepositoryError::Database(error) => error.into(),
             RepositoryError::CorruptRow(error) => ApiError::Internal(error),
         }

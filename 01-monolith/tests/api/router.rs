@@ -278,3 +278,31 @@ async fn stats_count_every_task_not_just_one_page() {
     let rate = stats["completion_rate"].as_f64().unwrap();
     assert!((rate - 43.0 / 130.0).abs() < 1e-9, "{rate}");
 }
+
+#[tokio::test]
+async fn a_signed_token_for_a_missing_account_is_401_not_500() {
+    let app = test_router(&[]).await;
+    // Validly signed with the server's secret, for a user id that was never registered.
+    let keys = monolith::auth::JwtKeys::new(
+        crate::helpers::TEST_JWT_SECRET.as_bytes(),
+        std::time::Duration::from_secs(60),
+    );
+    let token = keys.issue(424242).unwrap().token;
+    let created = app
+        .json(
+            "POST",
+            "/api/v1/tasks",
+            Some(&token),
+            json!({"title": "orphan"}),
+        )
+        .await;
+    assert_eq!(
+        created.status,
+        StatusCode::UNAUTHORIZED,
+        "{:?}",
+        created.body
+    );
+    assert_eq!(created.content_type(), "application/problem+json");
+    let me = app.get("/api/v1/users/me", Some(&token)).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+}
