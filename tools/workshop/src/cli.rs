@@ -1,0 +1,82 @@
+//! The command line, parsed with clap.
+
+use std::{path::PathBuf, time::Duration};
+
+use clap::{Parser, Subcommand};
+
+use crate::phases::Phase;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "workshop",
+    version,
+    about = "Run, check and benchmark the phases of the TaskTracker workshop.",
+    after_help = "Examples:\n  cargo run -p workshop -- up 01\n  cargo run -p workshop -- check 03\n  cargo run -p workshop -- check http://localhost:8000\n  cargo run -p workshop -- bench --phases 01,03 --duration 5s"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build and start a phase natively on SQLite, on port 8000 (and 8001-8003 for 03).
+    #[command(
+        after_help = "Examples:\n  workshop up          # phase 01\n  workshop up 03       # gateway and three services\n\nStops everything on Ctrl-C. Refuses to start when a port it needs is taken."
+    )]
+    Up {
+        /// 01, 02 or 03.
+        #[arg(default_value = "01")]
+        phase: Phase,
+    },
+    /// Run the conformance suite against a phase (started on free ports) or a running URL.
+    #[command(
+        after_help = "Examples:\n  workshop check 02\n  workshop check http://localhost:8000\n  JWT_SECRET=... workshop check http://localhost:8000   # adds the expired-token checks\n  workshop check exercise 3"
+    )]
+    Check {
+        /// 01, 02, 03, a base URL such as http://localhost:8000, or `exercise`.
+        target: String,
+        /// With `exercise`: which exercise to check.
+        number: Option<u32>,
+    },
+    /// Measure the same workloads on each phase (release builds, SQLite, seeded data).
+    #[command(
+        after_help = "Examples:\n  workshop bench\n  workshop bench --phases 01,03 --duration 10s --concurrency 1,16,64 --out bench-results"
+    )]
+    Bench {
+        /// Which phases, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "01,02,03")]
+        phases: Vec<Phase>,
+        /// How long each workload runs at each concurrency (e.g. 3s, 500ms, 1m).
+        #[arg(long, value_parser = parse_duration, default_value = "3s")]
+        duration: Duration,
+        /// Concurrent clients, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,16")]
+        concurrency: Vec<usize>,
+        /// Where to write results.json and latency.svg.
+        #[arg(long, default_value = "bench-results")]
+        out: PathBuf,
+    },
+}
+
+/// `500ms`, `3s`, `2m`.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let (number, unit) = raw
+        .find(|c: char| !c.is_ascii_digit())
+        .map(|split| raw.split_at(split))
+        .ok_or_else(|| format!("{raw:?} needs a unit: ms, s or m (e.g. 3s)"))?;
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} does not start with a number"))?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(value),
+        "s" => Duration::from_secs(value),
+        "m" => Duration::from_secs(value * 60),
+        _ => return Err(format!("unknown unit {unit:?} in {raw:?}: use ms, s or m")),
+    };
+    if duration.is_zero() {
+        return Err("the duration must be longer than zero".into());
+    }
+    Ok(duration)
+}

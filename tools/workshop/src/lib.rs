@@ -1,0 +1,10 @@
+//! The workshop tool: one entry point to run, check and benchmark any phase.
+//!
+//! - `up`: build and start a phase on its documented ports, with its logs, until Ctrl-C;
+//! - `check`: run the conformance suite against a phase it starts itself, or a URL;
+//! - `bench`: measure the same workloads on each phase and compare them.
+
+pub mod bench;
+pub mod check;
+pub mod cli;
+pub mod phases;

@@ -1,0 +1,95 @@
+//! `cargo run -p workshop -- <up|check|bench> ...`; see `--help`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use workshop::{
+    bench::{self, BenchOptions},
+    check::{self, Target},
+    cli::{Cli, Command},
+    phases::{self, Launch, Logs, Phase, Ports, Profile, RunningPhase},
+};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Up { phase } => up(phase).await.map(|()| true),
+        Command::Check { target, number } => match Target::parse(&target, number) {
+            Ok(target) => check::check(target).await,
+            Err(error) => Err(error),
+        },
+        Command::Bench {
+            phases,
+            duration,
+            concurrency,
+            out,
+        } => run_bench(BenchOptions {
+            phases,
+            duration,
+            concurrency,
+            out,
+        })
+        .await
+        .map(|()| true),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn up(phase: Phase) -> anyhow::Result<()> {
+    let ports = Ports::DEFAULT;
+    phases::ensure_ports_free(phase, &ports)?;
+    phases::build(&[phase], Profile::Debug).await?;
+    let data_dir = phases::workspace_root()
+        .join("target")
+        .join("workshop-data")
+        .join(phase.name());
+    std::fs::create_dir_all(&data_dir)?;
+    let jwt_secret = std::env::var("JWT_SECRET").ok().filter(|s| s.len() >= 32).unwrap_or_else(|| {
+        println!("JWT_SECRET is not set: generated one for this run, shared by all of the phase's processes.");
+        phases::generate_secret()
+    });
+    let launch = Launch {
+        profile: Profile::Debug,
+        ports,
+        data_dir,
+        jwt_secret,
+        rate_limit: true,
+        logs: Logs::Prefixed,
+    };
+    let mut running = RunningPhase::start(phase, &launch).await?;
+    println!("\n{phase} is up:");
+    println!("  web app   {}/", running.base_url);
+    println!("  API docs  {}/docs", running.base_url);
+    println!("  health    {}/health", running.base_url);
+    println!("Press Ctrl-C to stop.\n");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => println!("\nstopping {phase}..."),
+        exited = running.wait_any_exit() => println!("\n{exited}; stopping the rest of {phase}..."),
+    }
+    running.stop().await;
+    Ok(())
+}
+
+async fn run_bench(options: BenchOptions) -> anyhow::Result<()> {
+    let results = bench::bench(&options).await?;
+    std::fs::create_dir_all(&options.out)?;
+    let json = options.out.join("results.json");
+    std::fs::write(&json, serde_json::to_string_pretty(&results)?)?;
+    let svg = options.out.join("latency.svg");
+    bench::render_svg(&results, &svg)?;
+    println!("{}", bench::render_table(&results));
+    println!(
+        "\nmachine: {}; each run {} s after a 1 s warm-up",
+        results.machine, results.duration_seconds
+    );
+    println!("wrote {} and {}", json.display(), svg.display());
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Argument parsing: what learners type, and the mistakes they make.
+
+use std::time::Duration;
+
+use clap::Parser;
+use workshop::{
+    cli::{Cli, Command, parse_duration},
+    phases::Phase,
+};
+
+fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+    Cli::try_parse_from(std::iter::once("workshop").chain(args.iter().copied()))
+        .map(|cli| cli.command)
+}
+
+#[test]
+fn up_defaults_to_phase_01() {
+    assert!(matches!(
+        parse(&["up"]).unwrap(),
+        Command::Up {
+            phase: Phase::Monolith
+        }
+    ));
+    assert!(matches!(
+        parse(&["up", "3"]).unwrap(),
+        Command::Up {
+            phase: Phase::Microservices
+        }
+    ));
+    let error = parse(&["up", "04"]).unwrap_err().to_string();
+    assert!(error.contains("use 01, 02 or 03"), "{error}");
+}
+
+#[test]
+fn bench_has_defaults_and_takes_lists() {
+    match parse(&["bench"]).unwrap() {
+        Command::Bench {
+            phases,
+            duration,
+            concurrency,
+            ..
+        } => {
+            assert_eq!(phases, Phase::ALL);
+            assert_eq!(duration, Duration::from_secs(3));
+            assert_eq!(concurrency, [1, 16]);
+        }
+        other => panic!("{other:?}"),
+    }
+    match parse(&[
+        "bench",
+        "--phases",
+        "01,03",
+        "--duration",
+        "500ms",
+        "--concurrency",
+        "1,8,64",
+    ])
+    .unwrap()
+    {
+        Command::Bench {
+            phases,
+            duration,
+            concurrency,
+            ..
+        } => {
+            assert_eq!(phases, [Phase::Monolith, Phase::Microservices]);
+            assert_eq!(duration, Duration::from_millis(500));
+            assert_eq!(concurrency, [1, 8, 64]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn durations_need_a_unit() {
+    assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+    for bad in ["10", "0s", "fast", "5h", "s"] {
+        assert!(parse_duration(bad).is_err(), "{bad:?}");
+    }
+    assert!(parse(&["bench", "--duration", "10"]).is_err());
+}
+
+#[test]
+fn check_takes_a_phase_a_url_or_an_exercise() {
+    assert!(matches!(
+        parse(&["check", "02"]).unwrap(),
+        Command::Check { .. }
+    ));
+    match parse(&["check", "exercise", "3"]).unwrap() {
+        Command::Check { target, number } => {
+            assert_eq!((target.as_str(), number), ("exercise", Some(3)))
+        }
+        other => panic!("{other:?}"),
+    }
+}
