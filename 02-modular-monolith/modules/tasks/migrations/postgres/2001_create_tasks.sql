@@ -1,0 +1,21 @@
+-- The tasks module's tasks, in its own schema `tasks`. Each task is owned by one user,
+-- but the users are the identity module's: `owner_id` is a plain reference, with no
+-- foreign key into `identity`. The CHECK constraints repeat the domain's rules so that
+-- the database refuses bad data even from a buggy writer.
+-- Migration versions 2001 and up belong to this module.
+CREATE SCHEMA IF NOT EXISTS tasks;
+
+CREATE TABLE tasks.tasks (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    owner_id    BIGINT NOT NULL,
+    title       TEXT   NOT NULL,
+    description TEXT,
+    status      TEXT   NOT NULL CHECK (status IN ('todo', 'in_progress', 'done')),
+    priority    TEXT   NOT NULL CHECK (priority IN ('low', 'medium', 'high')),
+    due_date    BIGINT,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+
+-- Serves "my tasks, newest first", with or without filters.
+CREATE INDEX tasks_owner_newest_idx ON tasks.tasks (owner_id, created_at DESC, id DESC);

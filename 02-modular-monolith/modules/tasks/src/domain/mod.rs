@@ -1,0 +1,16 @@
+//! Domain types of the tasks module: values that can only exist in a valid state.
+//!
+//! Each newtype has a `parse` constructor and no other way to build it ("parse, don't
+//! validate"). Only [`TaskStatus`], [`Priority`] and [`TaskCount`] leave the module (in
+//! the answer of `TasksApi::counts_for_owner`); the rest is private.
+
+mod task;
+
+pub(crate) use shared_kernel::domain::{FieldError, FieldErrors, UserId, now, to_stored_precision};
+pub(crate) use task::{
+    NewTask, Task, TaskChanges, TaskDescription, TaskListQuery, TaskTitle, parse_status_change,
+};
+pub use task::{Priority, TaskCount, TaskStatus};
+
+/// The id of a task.
+pub type TaskId = i64;

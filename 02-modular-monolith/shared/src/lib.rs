@@ -1,0 +1,36 @@
+//! The shared kernel of phase 02: the small vocabulary every module must agree on.
+//!
+//! A module may depend on this crate and on nothing else of the phase (the architecture
+//! tests check it). Everything here is shared for a reason, and phase 03 keeps each item
+//! as a *copy of the same contract* in every service:
+//!
+//! - [`domain`]: [`UserId`] (identity hands ids out, tasks store them as `owner_id`, stats
+//!   asks for them), the `FieldError` list every 422 carries, and the microsecond clock that
+//!   every stored timestamp uses.
+//! - [`error`]: [`ApiError`], the ONE problem+json rendering, so that every module's errors look
+//!   identical to a client. Two renderings would drift apart.
+//! - [`extract`]: the request extractors that turn bad input into those problems.
+//! - [`auth`]: [`JwtKeys`] and [`AuthUser`]. Identity issues tokens; every module verifies them
+//!   with the same key, so the verification code must be the same code.
+//! - [`db`]: what a repository needs around its own SQL: the database [`Backend`], the
+//!   timestamp encoding, the repository error, and running a module's migrations next to
+//!   the other modules' migrations in one database.
+//!
+//! What is NOT here: users, tasks, statistics, SQL. Those belong to exactly one module.
+
+pub mod auth;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod extract;
+
+pub use auth::{AccessToken, AuthUser, JwtKeys};
+pub use db::{Backend, RepositoryError, RepositoryResult};
+pub use domain::{FieldError, FieldErrors, UserId};
+pub use error::{ApiError, Problem};
+
+/// What a module's seam trait returns: a boxed future, so the trait stays object-safe
+/// (`Arc<dyn TaskCounts>`) and the app can plug in any implementation (the real module in
+/// this phase, an HTTP client in phase 03, a fake in tests). Shared because every seam
+/// has this shape.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

@@ -1,0 +1,39 @@
+//! The seams: where one module's need meets another module's facade.
+//!
+//! A module that needs another declares a trait in its own terms (`tasks::UserDirectory`,
+//! `stats::TaskCounts`) and never names the other module's crate for it. Only here, in the
+//! app, is each trait implemented with the real facade. Phase 03 replaces these adapters
+//! with HTTP clients to the other services; the modules themselves do not change.
+//!
+//! ```text
+//!   stats ──TaskCounts──▶ TasksAsTaskCounts ──▶ TasksApi::counts_for_owner
+//!   tasks ──UserDirectory──▶ IdentityAsUserDirectory ──▶ IdentityApi::user_exists
+//! ```
+
+use chrono::{DateTime, Utc};
+use identity::IdentityApi;
+use shared_kernel::{ApiError, BoxFuture, UserId};
+use stats::{TaskCount, TaskCounts};
+use tasks::{TasksApi, UserDirectory};
+
+/// Stats' view of the tasks module: an in-process call to the tasks facade.
+pub struct TasksAsTaskCounts(pub TasksApi);
+
+impl TaskCounts for TasksAsTaskCounts {
+    fn counts_for_owner(
+        &self,
+        owner_id: UserId,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+        Box::pin(self.0.counts_for_owner(owner_id, now))
+    }
+}
+
+/// Tasks' view of the identity module: an in-process call to the identity facade.
+pub struct IdentityAsUserDirectory(pub IdentityApi);
+
+impl UserDirectory for IdentityAsUserDirectory {
+    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ApiError>> {
+        Box::pin(self.0.user_exists(user_id))
+    }
+}

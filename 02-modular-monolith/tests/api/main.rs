@@ -1,0 +1,17 @@
+//! Phase 02's integration tests, in one test binary (one link step instead of many).
+//!
+//! - `router`: requests driven straight into the router with `oneshot`, no sockets.
+//! - `edge`: rate limiting, request ids, body limits, database outages.
+//! - `conformance`: the black-box contract suite against a real server, on SQLite
+//!   and on PostgreSQL.
+//! - `seam`: the modules wired to each other in-process, through their seam traits.
+//! - `migrations`: each module's migrations, side by side in one database.
+//! - `architecture`: fitness tests that fail when a module boundary is broken.
+
+mod architecture;
+mod conformance;
+mod edge;
+mod helpers;
+mod migrations;
+mod router;
+mod seam;
