@@ -1,0 +1,26 @@
+//! The gateway's own routes (`/health`, `/openapi.json`, `/docs`, and the web app at `/`);
+//! everything else is forwarded by [`crate::proxy::forward`] or answered 404.
+
+pub mod docs;
+pub mod health;
+
+use axum::{Router, routing::get};
+use service_kit::{middleware, routing::method_not_allowed};
+
+use crate::{proxy, state::AppState};
+
+/// The whole gateway as one router: the binary serves it, and tests drive it directly.
+pub fn app(state: AppState) -> Router {
+    let rate_limit = state.rate_limit;
+    let routes = Router::new()
+        .route("/health", get(service_kit::health::check::<AppState>))
+        .route("/openapi.json", get(docs::openapi))
+        .merge(docs::swagger_ui())
+        // The same web app every phase serves: the gateway is the only public entry point.
+        .merge(frontend::router())
+        .fallback(proxy::forward)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state);
+    // The rate limit applies to every client request, forwarded or not.
+    middleware::edge(middleware::rate_limit(routes, rate_limit))
+}

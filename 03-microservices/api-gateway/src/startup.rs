@@ -1,0 +1,14 @@
+//! Building the gateway from settings. It connects to nothing at start-up: a service that
+//! is down only makes its own routes answer 503 until it is back.
+
+pub use service_kit::startup::Application;
+
+use crate::{config::Settings, routes::app, state::AppState};
+
+/// The service name in logs and `/health`.
+pub const SERVICE: &str = "api-gateway";
+
+pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    let state = AppState::new(&settings)?;
+    Application::bind(SERVICE, settings.listen, app(state)).await
+}

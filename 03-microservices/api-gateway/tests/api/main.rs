@@ -1,0 +1,12 @@
+//! The gateway's integration tests, in one test binary: the gateway on a real port in
+//! front of wiremock stubs of the services.
+//!
+//! - `routing`: the consumer side of `contracts/user-service.json` and
+//!   `contracts/task-service.json` (each request reaches the right service unchanged and
+//!   its answer comes back unchanged), then what the gateway does when a service fails.
+//! - `edge`: what the gateway answers itself: 404s, `/internal`, 413, request ids,
+//!   rate limiting, `/health` and `/openapi.json`.
+
+mod edge;
+mod helpers;
+mod routing;

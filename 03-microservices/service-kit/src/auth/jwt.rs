@@ -1,0 +1,167 @@
+//! HS256 JSON Web Tokens: issued at login, checked on every authenticated request.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::UserId;
+
+/// The claims we put in a token. `sub` is the user id as a string, as RFC 7519 requires.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// A freshly issued token and how long it lives.
+#[derive(Debug)]
+pub struct AccessToken {
+    pub token: String,
+    pub expires_in: Duration,
+}
+
+/// Signing and verification keys, built once at start-up and shared by every request.
+#[derive(Clone)]
+pub struct JwtKeys(Arc<Keys>);
+
+struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl: Duration,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8], ttl: Duration) -> Self {
+        // Only HS256 is accepted: this is what rejects `alg: none` and algorithm-swap tokens.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "iat", "sub"]);
+        // Every phase runs on one clock here; an expired token is expired, no grace period.
+        validation.leeway = 0;
+        Self(Arc::new(Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl,
+        }))
+    }
+
+    /// Keys for a service that only verifies tokens (every service but user-service).
+    pub fn verifier(secret: &[u8]) -> Self {
+        Self::new(secret, Duration::ZERO)
+    }
+
+    pub fn issue(&self, user_id: UserId) -> anyhow::Result<AccessToken> {
+        let now = Utc::now().timestamp();
+        let ttl = self.0.ttl;
+        let claims = Claims {
+            sub: user_id.to_string(),
+            iat: now,
+            exp: now + i64::try_from(ttl.as_secs())?,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)?;
+        Ok(AccessToken {
+            token,
+            expires_in: ttl,
+        })
+    }
+
+    /// The user id in a valid token, or why the token is not acceptable.
+    pub fn verify(&self, token: &str) -> Result<UserId, String> {
+        let data =
+            decode::<Claims>(token, &self.0.decoding, &self.0.validation).map_err(|error| {
+                match error.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                        "the token has expired".to_string()
+                    }
+                    _ => "the token is not valid".to_string(),
+                }
+            })?;
+        data.claims
+            .sub
+            .parse::<UserId>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| "the token's subject is not a user id".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> JwtKeys {
+        JwtKeys::new(&[7; 32], Duration::from_secs(60))
+    }
+
+    fn sign(claims: &Claims, secret: &[u8]) -> String {
+        encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_issued_token_verifies_to_its_user() {
+        let token = keys().issue(42).unwrap();
+        assert_eq!(token.expires_in, Duration::from_secs(60));
+        assert_eq!(keys().verify(&token.token), Ok(42));
+    }
+
+    #[test]
+    fn expired_tokens_are_rejected() {
+        let now = Utc::now().timestamp();
+        let token = sign(
+            &Claims {
+                sub: "1".into(),
+                iat: now - 120,
+                exp: now - 1,
+            },
+            &[7; 32],
+        );
+        assert_eq!(keys().verify(&token), Err("the token has expired".into()));
+    }
+
+    #[test]
+    fn tokens_signed_with_another_key_are_rejected() {
+        let now = Utc::now().timestamp();
+        let token = sign(
+            &Claims {
+                sub: "1".into(),
+                iat: now,
+                exp: now + 60,
+            },
+            &[8; 32],
+        );
+        assert!(keys().verify(&token).is_err());
+    }
+
+    #[test]
+    fn unsigned_tokens_are_rejected() {
+        // {"alg":"none","typ":"JWT"} . {"sub":"1","iat":0,"exp":9999999999} . (no signature)
+        let token =
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwiaWF0IjowLCJleHAiOjk5OTk5OTk5OTl9.";
+        assert!(keys().verify(token).is_err());
+    }
+
+    #[test]
+    fn a_subject_that_is_not_a_user_id_is_rejected() {
+        let now = Utc::now().timestamp();
+        for sub in ["admin", "0", "-3"] {
+            let token = sign(
+                &Claims {
+                    sub: sub.into(),
+                    iat: now,
+                    exp: now + 60,
+                },
+                &[7; 32],
+            );
+            assert!(keys().verify(&token).is_err(), "sub {sub:?}");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! One error type for the whole API, and its one rendering: an RFC 9457 problem
+//! (`application/problem+json`). Handlers return `Result<_, ApiError>`; nothing else
+//! ever builds an error response, so every error path looks the same to clients.
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use problem_details::ProblemDetails;
+use serde::Serialize;
+
+use crate::domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not JSON at all, or a path parameter has the wrong type.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Missing, expired or forged credentials.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A unique value (email, username) is already taken.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    /// Well-formed input that breaks a rule: one entry per offending field.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_seconds: u64 },
+    /// Something we depend on (the database, another service) cannot be reached right now.
+    #[error("service unavailable: {0}")]
+    ServiceUnavailable(String),
+    /// Another service answered with something we cannot use (a malformed body, a 5xx).
+    #[error("bad gateway: {0}")]
+    BadGateway(String),
+    /// Another service did not answer in time.
+    #[error("gateway timeout: {0}")]
+    GatewayTimeout(String),
+    /// A bug or an unexpected failure: logged in full, answered without details.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The `errors` member that validation problems add.
+#[derive(Serialize)]
+struct ValidationExtension<'a> {
+    errors: &'a [FieldError],
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            Self::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The human-readable `detail` member.
+    fn detail(&self) -> String {
+        match self {
+            Self::BadRequest(detail)
+            | Self::Unauthorized(detail)
+            | Self::NotFound(detail)
+            | Self::Conflict(detail)
+            | Self::UnsupportedMediaType(detail)
+            | Self::ServiceUnavailable(detail)
+            | Self::BadGateway(detail)
+            | Self::GatewayTimeout(detail) => detail.clone(),
+            Self::MethodNotAllowed => "this route does not support that HTTP method".into(),
+            Self::PayloadTooLarge => "the request body is larger than 64 KiB".into(),
+            Self::Validation(errors) => {
+                format!("{} field(s) are invalid; see `errors`", errors.len())
+            }
+            Self::TooManyRequests {
+                retry_after_seconds,
+            } => format!("rate limit exceeded; retry in {retry_after_seconds} s"),
+            Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let Self::Internal(error) = &self {
+            tracing::error!(error = ?error, "internal error");
+        }
+        let problem = ProblemDetails::from_status_code(status)
+            .with_type(problem_details::ProblemType::default())
+            .with_detail(self.detail());
+        let mut response = match &self {
+            Self::Validation(errors) => problem
+                .with_extensions(ValidationExtension { errors })
+                .into_response(),
+            _ => problem.into_response(),
+        };
+        let headers = response.headers_mut();
+        match self {
+            // RFC 6750: a 401 tells the client which scheme to use.
+            Self::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyRequests {
+                retry_after_seconds,
+            } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+#[cfg(feature = "database")]
+impl From<sqlx::Error> for ApiError {
+    /// A database that cannot be reached is a 503 (try again later); anything else is our bug.
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %error, "database unavailable");
+                Self::ServiceUnavailable("the database is unavailable; try again shortly".into())
+            }
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn render(error: ApiError) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let response = error.into_response();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            serde_json::from_slice(&bytes).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn every_error_is_a_problem_document() {
+        let (status, headers, body) = render(ApiError::NotFound("task 7 not found".into())).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "type": "about:blank",
+                "title": "Not Found",
+                "status": 404,
+                "detail": "task 7 not found"
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn validation_problems_list_each_field() {
+        let errors = vec![FieldError::new("title", "must not be empty")];
+        let (status, _, body) = render(ApiError::Validation(errors)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["errors"],
+            serde_json::json!([{"field": "title", "message": "must not be empty"}])
+        );
+    }
+
+    #[tokio::test]
+    async fn unauthorized_names_the_bearer_scheme() {
+        let (_, headers, _) = render(ApiError::Unauthorized("no token".into())).await;
+        assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+    }
+
+    #[tokio::test]
+    async fn internal_errors_hide_their_cause() {
+        let (status, _, body) = render(ApiError::Internal(anyhow::anyhow!("secret detail"))).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("secret detail"));
+    }
+}

@@ -1,0 +1,5 @@
+//! Clients for the other services stats-service depends on.
+
+mod task_service;
+
+pub use task_service::{CallError, TaskServiceClient};

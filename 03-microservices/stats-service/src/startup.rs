@@ -1,0 +1,13 @@
+//! Building the service from settings: the task-service client, the state, the port.
+
+pub use service_kit::startup::Application;
+
+use crate::{config::Settings, routes::app, state::AppState};
+
+/// The service name in logs and `/health`.
+pub const SERVICE: &str = "stats-service";
+
+pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    let state = AppState::new(&settings)?;
+    Application::bind(SERVICE, settings.listen, app(state)).await
+}
