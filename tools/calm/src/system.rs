@@ -1,0 +1,255 @@
+//! What the system really is, read from the files that run it: a phase's `docker-compose.yml`,
+//! the workspace's packages and binaries (`cargo metadata`), and each service's default port.
+//!
+//! The fitness checks compare a CALM document with these facts. The facts are plain data, so a
+//! test can also plant a mistake on this side (an extra compose service) and watch a check fail.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use serde_norway::Value;
+
+/// Everything the fitness checks know about one phase (`01-monolith`, `03-microservices`...).
+#[derive(Clone, Debug)]
+pub struct PhaseFacts {
+    /// The phase folder's name, which is also the spec's name: `01-monolith`.
+    pub phase: String,
+    /// `<phase>/docker-compose.yml`, as a path relative to the repository for messages.
+    pub compose_file: String,
+    pub compose: BTreeMap<String, ComposeService>,
+    /// The workspace packages whose manifest lives inside the phase folder.
+    pub packages: Vec<Package>,
+}
+
+/// The parts of one compose service that the architecture depends on.
+#[derive(Clone, Debug, Default)]
+pub struct ComposeService {
+    pub image: Option<String>,
+    /// Built from this repository's source (`build:`), rather than pulled as an image.
+    pub builds_from_source: bool,
+    /// Container-side ports of `ports:` (`"8000:8000"` → 8000).
+    pub container_ports: Vec<u16>,
+    /// `environment:`, with variables that have no value here (passed through) left out.
+    pub environment: BTreeMap<String, String>,
+}
+
+/// One workspace crate.
+#[derive(Clone, Debug)]
+pub struct Package {
+    pub name: String,
+    pub dir: PathBuf,
+    pub binaries: Vec<String>,
+    pub has_library: bool,
+    /// The `DEFAULT_PORT` constant found in its source, if any.
+    pub default_port: Option<u16>,
+}
+
+impl PhaseFacts {
+    /// Reads the facts of `phase` from the repository at `root`.
+    pub fn load(root: &Path, phase: &str) -> anyhow::Result<Self> {
+        let compose_file = format!("{phase}/docker-compose.yml");
+        let yaml = fs::read_to_string(root.join(&compose_file))
+            .with_context(|| format!("cannot read {compose_file}"))?;
+        let phase_dir = root.join(phase);
+        let packages = workspace_packages(root)?
+            .into_iter()
+            .filter(|package| package.dir.starts_with(&phase_dir))
+            .collect();
+        Ok(Self {
+            phase: phase.to_owned(),
+            compose: parse_compose(&yaml).with_context(|| format!("in {compose_file}"))?,
+            compose_file,
+            packages,
+        })
+    }
+
+    /// The package that builds binary `name`.
+    pub fn package_with_binary(&self, name: &str) -> Option<&Package> {
+        self.packages
+            .iter()
+            .find(|package| package.binaries.iter().any(|binary| binary == name))
+    }
+}
+
+/// The `services:` of a compose file.
+pub fn parse_compose(yaml: &str) -> anyhow::Result<BTreeMap<String, ComposeService>> {
+    let doc: Value = serde_norway::from_str(yaml).context("not valid YAML")?;
+    let Some(Value::Mapping(services)) = doc.get("services") else {
+        bail!("no `services:` mapping");
+    };
+    let mut parsed = BTreeMap::new();
+    for (name, service) in services {
+        let name = scalar(name).context("a service name is not a string")?;
+        parsed.insert(
+            name,
+            ComposeService {
+                image: service.get("image").and_then(scalar),
+                builds_from_source: service.get("build").is_some(),
+                container_ports: container_ports(service.get("ports")),
+                environment: environment(service.get("environment")),
+            },
+        );
+    }
+    Ok(parsed)
+}
+
+/// A YAML scalar as compose reads it: `8000` and `"8000"` are the same.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+/// Container ports from the short form (`"8000"`, `"8000:8000"`, `"127.0.0.1:8000:8000/tcp"`)
+/// and the long form (`{target: 8000, published: 8000}`).
+fn container_ports(ports: Option<&Value>) -> Vec<u16> {
+    let Some(Value::Sequence(entries)) = ports else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| match entry.get("target") {
+            Some(target) => scalar(target),
+            None => scalar(entry),
+        })
+        .filter_map(|text| {
+            let container = text.rsplit(':').next()?;
+            container.split('/').next()?.trim().parse().ok()
+        })
+        .collect()
+}
+
+/// `environment:` as a mapping (`KEY: value`) or a list (`- KEY=value`).
+fn environment(environment: Option<&Value>) -> BTreeMap<String, String> {
+    match environment {
+        Some(Value::Mapping(pairs)) => pairs
+            .iter()
+            .filter_map(|(key, value)| Some((scalar(key)?, scalar(value)?)))
+            .collect(),
+        Some(Value::Sequence(entries)) => entries
+            .iter()
+            .filter_map(|entry| {
+                let entry = scalar(entry)?;
+                let (key, value) = entry.split_once('=')?;
+                Some((key.to_owned(), value.to_owned()))
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The part of `cargo metadata --format-version 1` we read.
+#[derive(Deserialize)]
+struct Metadata {
+    packages: Vec<MetadataPackage>,
+}
+
+#[derive(Deserialize)]
+struct MetadataPackage {
+    name: String,
+    manifest_path: PathBuf,
+    targets: Vec<MetadataTarget>,
+}
+
+#[derive(Deserialize)]
+struct MetadataTarget {
+    name: String,
+    kind: Vec<String>,
+}
+
+/// Every package of the workspace, asked from cargo itself (the `CARGO` variable that cargo sets
+/// for tests and build scripts points at the very cargo running them).
+pub fn workspace_packages(root: &Path) -> anyhow::Result<Vec<Package>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .context("cannot run `cargo metadata`")?;
+    if !output.status.success() {
+        bail!(
+            "`cargo metadata` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: Metadata =
+        serde_json::from_slice(&output.stdout).context("unexpected `cargo metadata` output")?;
+    metadata
+        .packages
+        .into_iter()
+        .map(|package| {
+            let dir = package
+                .manifest_path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let has_kind =
+                |target: &MetadataTarget, kind: &str| target.kind.iter().any(|k| k == kind);
+            Ok(Package {
+                binaries: package
+                    .targets
+                    .iter()
+                    .filter(|target| has_kind(target, "bin"))
+                    .map(|target| target.name.clone())
+                    .collect(),
+                has_library: package.targets.iter().any(|target| has_kind(target, "lib")),
+                default_port: default_port(&dir.join("src"))?,
+                name: package.name,
+                dir,
+            })
+        })
+        .collect()
+}
+
+/// The value of a `const DEFAULT_PORT: u16 = 8000;` anywhere in `src`, the convention every
+/// phase's `config.rs` follows.
+fn default_port(src: &Path) -> anyhow::Result<Option<u16>> {
+    for file in rust_files(src)? {
+        let text =
+            fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let found = text.lines().find_map(|line| {
+            let (_, value) = line.split_once("const DEFAULT_PORT")?.1.split_once('=')?;
+            value
+                .trim()
+                .trim_end_matches(';')
+                .replace('_', "")
+                .parse()
+                .ok()
+        });
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+/// Every `.rs` file under `dir`, sorted, so the first match above is the same on every machine.
+fn rust_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|extension| extension == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
