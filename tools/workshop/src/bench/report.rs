@@ -73,6 +73,9 @@ fn rps_of(phase: &PhaseResult, workload: Workload, concurrency: usize) -> Option
         .map(|run| run.measurement.requests_per_second)
 }
 
+/// Where the bars start on the log axis: below any latency a request over TCP can have.
+const FLOOR_MS: f64 = 0.01;
+
 const PHASE_COLOURS: [RGBColor; 3] = [
     RGBColor(35, 87, 198),
     RGBColor(232, 140, 20),
@@ -80,7 +83,8 @@ const PHASE_COLOURS: [RGBColor; 3] = [
 ];
 
 /// Grouped bars: for each workload, one pair of bars (p50 solid, p99 pale) per phase, at
-/// the highest concurrency measured.
+/// the highest concurrency measured. The latency axis is logarithmic: a login (deliberately
+/// slow password hashing) takes a hundred times longer than a read, and both must show.
 pub fn render_svg(results: &BenchResults, path: &Path) -> anyhow::Result<()> {
     let concurrency = results
         .phases
@@ -104,7 +108,7 @@ pub fn render_svg(results: &BenchResults, path: &Path) -> anyhow::Result<()> {
                 })
         })
         .collect();
-    let highest = bars.iter().map(|bar| bar.3).fold(1.0, f64::max) * 1.1;
+    let highest = bars.iter().map(|bar| bar.3).fold(1.0, f64::max) * 1.5;
     let group = results.phases.len().max(1) as f64 + 1.0;
 
     let root = SVGBackend::new(path, (1000, 520)).into_drawing_area();
@@ -117,11 +121,14 @@ pub fn render_svg(results: &BenchResults, path: &Path) -> anyhow::Result<()> {
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..Workload::ALL.len() as f64 * group, 0.0..highest)?;
+        .build_cartesian_2d(
+            0.0..Workload::ALL.len() as f64 * group,
+            (FLOOR_MS..highest).log_scale(),
+        )?;
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .y_desc("milliseconds")
+        .y_desc("milliseconds (log scale)")
         .x_labels(Workload::ALL.len() * 4)
         .x_label_formatter(&|x| {
             let index = (x / group).floor() as usize;
@@ -138,13 +145,13 @@ pub fn render_svg(results: &BenchResults, path: &Path) -> anyhow::Result<()> {
         chart
             .draw_series(mine.iter().map(|(w, p, _, p99)| {
                 let x = *w as f64 * group + 0.5 + *p as f64;
-                Rectangle::new([(x, 0.0), (x + 0.9, *p99)], colour.mix(0.35).filled())
+                Rectangle::new([(x, FLOOR_MS), (x + 0.9, *p99)], colour.mix(0.35).filled())
             }))?
             .label(phase.phase.name())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
         chart.draw_series(mine.iter().map(|(w, p, p50, _)| {
             let x = *w as f64 * group + 0.5 + *p as f64;
-            Rectangle::new([(x, 0.0), (x + 0.9, *p50)], colour.filled())
+            Rectangle::new([(x, FLOOR_MS), (x + 0.9, *p50)], colour.filled())
         }))?;
     }
     chart
