@@ -10,10 +10,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startPhase } from "./phases.mjs";
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const PHASES = (process.env.E2E_PHASES ?? "01,03").split(",").map((p) => p.trim()).filter(Boolean);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -33,7 +35,7 @@ for (const phase of PHASES) {
     let server;
     let browser;
     let page;
-    const shots = join(import.meta.dirname, "screenshots", phase);
+    const shots = join(HERE, "screenshots", phase);
     const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     const stat = (name) => page.locator(`[data-stat="${name}"]`);
 

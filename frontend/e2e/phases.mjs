@@ -6,9 +6,13 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
+// This folder (import.meta.dirname needs Node 20.11; Debian 12 ships Node 18).
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+const ROOT = resolve(HERE, "..", "..");
 const BIN = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug");
 const JWT_SECRET = "e2e-secret-e2e-secret-e2e-secret-e2e";
 
