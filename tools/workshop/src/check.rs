@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 
-use crate::phases::{self, Launch, Logs, Phase, Ports, Profile, RunningPhase};
+use crate::phases::{self, Launch, Phase, Profile, RunningPhase};
 
 /// What `check` was asked to judge.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,14 +43,7 @@ pub async fn check(target: Target) -> anyhow::Result<bool> {
         Target::Phase(phase) => {
             phases::build(&[phase], Profile::Debug).await?;
             let data = tempfile::tempdir()?;
-            let launch = Launch {
-                profile: Profile::Debug,
-                ports: Ports::free()?,
-                data_dir: data.path().to_path_buf(),
-                jwt_secret: phases::generate_secret(),
-                rate_limit: true,
-                logs: Logs::Quiet,
-            };
+            let launch = Launch::private(Profile::Debug, data.path(), true)?;
             let running = RunningPhase::start(phase, &launch).await?;
             println!(
                 "{phase} is running at {}; checking the contract...",

@@ -254,6 +254,20 @@ pub struct Launch {
     pub logs: Logs,
 }
 
+impl Launch {
+    /// A run the tool drives itself: free ports, a fresh secret, quiet logs, data in `data_dir`.
+    pub fn private(profile: Profile, data_dir: &Path, rate_limit: bool) -> anyhow::Result<Self> {
+        Ok(Launch {
+            profile,
+            ports: Ports::free()?,
+            data_dir: data_dir.to_path_buf(),
+            jwt_secret: generate_secret(),
+            rate_limit,
+            logs: Logs::Quiet,
+        })
+    }
+}
+
 /// A started phase. Dropping it kills its processes; [`RunningPhase::stop`] asks them to
 /// shut down gracefully first.
 pub struct RunningPhase {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::{Client, Method};
 use workshop::{
     bench::load::{self, Request},
-    phases::{self, Launch, Logs, Phase, Ports, Profile, RunningPhase},
+    phases::{self, Launch, Phase, Profile, RunningPhase},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -15,14 +15,7 @@ async fn phase_01_starts_serves_and_stops() {
         .await
         .expect("cargo build -p monolith");
     let data = tempfile::tempdir().unwrap();
-    let launch = Launch {
-        profile: Profile::Debug,
-        ports: Ports::free().unwrap(),
-        data_dir: data.path().to_path_buf(),
-        jwt_secret: phases::generate_secret(),
-        rate_limit: false,
-        logs: Logs::Quiet,
-    };
+    let launch = Launch::private(Profile::Debug, data.path(), false).unwrap();
     let running = RunningPhase::start(Phase::Monolith, &launch)
         .await
         .expect("start");

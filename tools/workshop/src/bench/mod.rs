@@ -16,7 +16,7 @@ use serde_json::json;
 pub use load::{Measurement, Request};
 pub use report::{render_svg, render_table};
 
-use crate::phases::{self, Launch, Logs, Phase, Ports, Profile, RunningPhase};
+use crate::phases::{self, Launch, Phase, Profile, RunningPhase};
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -112,15 +112,8 @@ pub async fn bench(options: &BenchOptions) -> anyhow::Result<BenchResults> {
     for &phase in &options.phases {
         progress.set_message(format!("{phase}: starting"));
         let data = tempfile::tempdir()?;
-        let launch = Launch {
-            profile: Profile::Release,
-            ports: Ports::free()?,
-            data_dir: data.path().to_path_buf(),
-            jwt_secret: phases::generate_secret(),
-            // One client IP sends everything: the limiter would measure itself.
-            rate_limit: false,
-            logs: Logs::Quiet,
-        };
+        // Rate limiting off: one client IP sends everything, the limiter would measure itself.
+        let launch = Launch::private(Profile::Release, data.path(), false)?;
         let running = RunningPhase::start(phase, &launch).await?;
         let outcome = measure_phase(&running, options, &progress).await;
         let usage = process_stats::usage(&running.pids());
