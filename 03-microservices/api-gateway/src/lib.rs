@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod proxy;
+pub mod resolve;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -278,17 +278,17 @@ fn phase_02_a_module_missing_from_the_system_fails_the_modules_check() {
 fn phase_03_stats_on_the_tasks_database_fails_database_per_service() {
     let mut doc = support::spec("03-microservices").doc;
     doc.relationships
-        .push(connects("stats-to-tasks-db", "stats-service", "tasks-db"));
+        .push(connects("stats-to-task-db", "stats-service", "task-db"));
     let problems = check(&doc, &facts("03-microservices"));
     assert_reported(
         &problems,
         "database-per-service",
-        "`tasks-db` is used by 2 services (stats-service, task-service)",
+        "`task-db` is used by 2 services (stats-service, task-service)",
     );
     assert_reported(
         &problems,
         "database-urls",
-        "node `stats-service` connects to tasks-db:5432",
+        "node `stats-service` connects to task-db:5432",
     );
 }
 

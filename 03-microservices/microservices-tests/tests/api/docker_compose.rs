@@ -4,7 +4,10 @@
 //!
 //! The helpers are copied from phase 01's `tests/docker_compose.rs` (they were written to know
 //! nothing about phase 01); what is new is at the end: the phase 03 bundle (a gateway, three
-//! services, two databases), and a check that only the gateway publishes a port.
+//! services, two databases `user-db` and `task-db`), a check that only the gateway publishes
+//! a port, that task-service can be scaled (`--scale task-service=3`: no `container_name`,
+//! no fixed host port), and that the shared `JWT_SECRET` is required from a git-ignored
+//! `.env` whose committed `.env.example` holds no secret.
 //!
 //! Every check is a plain function over the parsed file (and, for compose, a service name) that
 //! returns a list of problems, empty when all is well. The tests run them twice:
@@ -761,6 +764,91 @@ fn check_publishes_nothing(doc: &Value, name: &str) -> Problems {
     })
 }
 
+/// The service can run as several replicas: no `container_name` (one name cannot be given to
+/// two containers) and no fixed host port (two replicas cannot both bind host port 8002).
+fn check_scalable(doc: &Value, name: &str) -> Problems {
+    with_service(doc, name, |svc| {
+        let mut problems = Vec::new();
+        if let Some(container_name) = svc.get("container_name").and_then(scalar) {
+            problems.push(format!(
+                "service `{name}` sets `container_name: {container_name}`, so `docker compose up --scale \
+                 {name}=3` fails (a container name is unique); leave the names to Compose"
+            ));
+        }
+        let (ports, mut unreadable) = published_ports(svc, name);
+        problems.append(&mut unreadable);
+        for port in ports.iter().filter(|p| p.published.is_some()) {
+            problems.push(format!(
+                "service `{name}` publishes container port {} on the fixed host port {}, so a second \
+                 replica cannot start (the host port is taken); reach it over the Compose network",
+                port.target,
+                port.published.as_deref().unwrap_or_default()
+            ));
+        }
+        problems
+    })
+}
+
+/// The service takes `key` from the environment Compose reads (`.env` or the shell) and
+/// REFUSES to start without it: `${KEY:?message}`. For a secret several services must share,
+/// an empty fallback is as bad as a hard-coded one: each service would generate its own key.
+fn check_secret_required(doc: &Value, name: &str, key: &str) -> Problems {
+    with_service(doc, name, |svc| match environment(svc).get(key) {
+        Some(Some(value)) if value.starts_with(&format!("${{{key}:?")) && value.ends_with('}') => {
+            vec![]
+        }
+        Some(Some(value)) => vec![format!(
+            "service `{name}`: {key} is {value:?}; write `${{{key}:?set {key} in 03-microservices/.env}}` \
+             so `docker compose up` stops when it is missing instead of every service inventing its own"
+        )],
+        _ => vec![format!(
+            "service `{name}`: environment {key} must be set from .env: `{key}: ${{{key}:?...}}`"
+        )],
+    })
+}
+
+/// The committed `.env.example` lists every variable in `keys` and gives none of `secrets` a
+/// value (a secret in a committed file is no secret).
+fn check_env_example(text: &str, keys: &[&str], secrets: &[&str]) -> Problems {
+    let assignments: BTreeMap<&str, &str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .map(|(key, value)| (key.trim(), value.trim()))
+        .collect();
+    let mut problems = Vec::new();
+    for key in keys {
+        if !assignments.contains_key(key) {
+            problems.push(format!(
+                ".env.example does not list {key}; write `{key}=` so `cp .env.example .env` shows what to set"
+            ));
+        }
+    }
+    for key in secrets {
+        if let Some(value) = assignments.get(key).filter(|value| !value.is_empty()) {
+            problems.push(format!(
+                ".env.example gives {key} the value {value:?}; it is committed, so leave it empty \
+                 (`{key}=`) and let each user generate their own"
+            ));
+        }
+    }
+    problems
+}
+
+/// `.env` (where the real secret goes) is ignored by git.
+fn check_dotenv_ignored(gitignore: &str) -> Problems {
+    let ignored = gitignore
+        .lines()
+        .map(str::trim)
+        .any(|line| matches!(line, ".env" | "/.env" | "*.env" | "**/.env" | ".env*"));
+    if ignored {
+        vec![]
+    } else {
+        vec!["the repository's .gitignore does not ignore `.env`, so a real JWT_SECRET could be committed".to_string()]
+    }
+}
+
 // =============================================================================================
 // The checks this phase must pass
 // =============================================================================================
@@ -771,8 +859,8 @@ type Database = (&'static str, &'static str);
 /// (compose service = package = binary, port, its database)
 const SERVICES: [(&str, u16, Option<Database>); 4] = [
     ("api-gateway", 8000, None),
-    ("user-service", 8001, Some(("users-db", "users-pgdata"))),
-    ("task-service", 8002, Some(("tasks-db", "tasks-pgdata"))),
+    ("user-service", 8001, Some(("user-db", "user-db-data"))),
+    ("task-service", 8002, Some(("task-db", "task-db-data"))),
     ("stats-service", 8003, None),
 ];
 
@@ -784,10 +872,12 @@ fn phase03_compose_problems(doc: &Value, compose_dir: &Path) -> Problems {
             "user-service",
             "task-service",
             "stats-service",
-            "users-db",
-            "tasks-db",
+            "user-db",
+            "task-db",
         ],
     );
+    // `docker compose up --scale task-service=3` starts three of it.
+    problems.extend(check_scalable(doc, "task-service"));
     problems.extend(check_publishes_port(doc, "api-gateway", 8000, 8000));
     for (url_key, host_port) in [
         ("USER_SERVICE_URL", "http://user-service:8001"),
@@ -811,6 +901,7 @@ fn phase03_compose_problems(doc: &Value, compose_dir: &Path) -> Problems {
             problems.extend(check_publishes_nothing(doc, name));
             problems.extend(check_depends_on_healthy(doc, "api-gateway", name));
             problems.extend(check_secret_not_hard_coded(doc, name, "JWT_SECRET"));
+            problems.extend(check_secret_required(doc, name, "JWT_SECRET"));
         }
         if let Some((db, volume)) = database {
             problems.extend(check_database_url(doc, name, "postgres", db));
@@ -921,7 +1012,9 @@ fn the_dockerfile_compose_builds_is_multi_stage_and_runs_unprivileged() {
 }
 
 /// Classic microservice mistakes: a service published to the host, an upstream URL on
-/// localhost, a shared database, a gateway that does not wait for its services.
+/// localhost, a shared database, a gateway that does not wait for its services, a shared
+/// secret with a fallback, and a task-service that cannot be scaled (a fixed container name
+/// and host port).
 const BROKEN_COMPOSE: &str = r#"
 services:
   api-gateway:
@@ -936,8 +1029,16 @@ services:
     build: {context: .., dockerfile: 03-microservices/user-service/Dockerfile}
     ports: ["8001:8001"]
     environment:
-      DATABASE_URL: postgres://app:app@tasks-db:5432/app
+      DATABASE_URL: postgres://app:app@task-db:5432/app
       JWT_SECRET: ${JWT_SECRET:-a-secret-everyone-now-knows-32bytes}
+  task-service:
+    build: {context: .., dockerfile: 03-microservices/Dockerfile, args: {SERVICE: task-service, PORT: "8002"}}
+    container_name: tasktracker-tasks
+    ports: ["127.0.0.1:8002:8002"]
+    environment:
+      HOST: "0.0.0.0"
+      PORT: "8002"
+      JWT_SECRET: ${JWT_SECRET:-}
 volumes: {}
 "#;
 
@@ -946,14 +1047,63 @@ fn the_phase_checks_catch_classic_microservice_mistakes() {
     let problems = phase03_compose_problems(&parse_compose(BROKEN_COMPOSE), &phase_dir());
     let text = problems.join("\n");
     for needle in [
-        "no service `task-service`",
+        "no service `stats-service`",
         "service `user-service` publishes a port",
         "USER_SERVICE_URL is \"http://localhost:8001\"",
         "short form `depends_on: [user-service]`",
-        "host `tasks-db`",
+        "host `task-db`",
         "falls back to the hard-coded value",
-        "no service `users-db`",
+        "no service `user-db`",
+        "no service `task-db`",
         "must build its own package",
+        "sets `container_name: tasktracker-tasks`",
+        "fixed host port 8002",
+        "service `task-service`: JWT_SECRET is \"${JWT_SECRET:-}\"",
+        "service `user-service`: JWT_SECRET is \"${JWT_SECRET:-a-secret",
+    ] {
+        assert!(text.contains(needle), "expected {needle:?} among:\n{text}");
+    }
+}
+
+#[test]
+fn the_shared_secret_comes_from_an_ignored_env_file_with_a_committed_example() {
+    let path = phase_dir().join(".env.example");
+    let example =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let gitignore = fs::read_to_string(phase_dir().join("../.gitignore")).unwrap_or_default();
+    let problems = [
+        check_env_example(&example, &["JWT_SECRET"], &["JWT_SECRET"]),
+        check_dotenv_ignored(&gitignore),
+    ]
+    .concat();
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report("03-microservices/.env.example", &problems)
+    );
+}
+
+#[test]
+fn the_env_file_checks_catch_a_committed_secret() {
+    let problems = [
+        check_env_example(
+            "JWT_SECRET=0123456789abcdef0123456789abcdef\n",
+            &["JWT_SECRET"],
+            &["JWT_SECRET"],
+        ),
+        check_env_example(
+            "# nothing here\nRUST_LOG=info\n",
+            &["JWT_SECRET"],
+            &["JWT_SECRET"],
+        ),
+        check_dotenv_ignored("/target\n*.sqlite3\n"),
+    ]
+    .concat();
+    let text = problems.join("\n");
+    for needle in [
+        "gives JWT_SECRET the value \"0123456789abcdef",
+        "does not list JWT_SECRET",
+        "does not ignore `.env`",
     ] {
         assert!(text.contains(needle), "expected {needle:?} among:\n{text}");
     }
