@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::ServiceProcess;
+use crate::helpers::{Backend, System};
 
 struct Caller {
     client: Client,
@@ -77,35 +77,24 @@ async fn problem(response: reqwest::Response, status: StatusCode) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn services_fail_alone_and_recover_without_restarting_the_gateway() {
-    let data = tempfile::tempdir().expect("a temp dir");
-    let db = |name: &str| format!("sqlite://{}/{name}.sqlite3?mode=rwc", data.path().display());
-    let users = ServiceProcess::start("user-service", &[("DATABASE_URL", &db("users"))]).await;
-    let mut tasks = ServiceProcess::start("task-service", &[("DATABASE_URL", &db("tasks"))]).await;
-    let stats = ServiceProcess::start(
-        "stats-service",
+    let Some(mut system) = System::start(
+        Backend::Sqlite,
         &[
-            ("TASK_SERVICE_URL", &tasks.url),
             ("TASK_SERVICE_TIMEOUT_MS", "1000"),
             ("TASK_SERVICE_RETRIES", "1"),
             ("CIRCUIT_BREAKER_FAILURES", "3"),
             ("CIRCUIT_BREAKER_OPEN_MS", "300"),
         ],
     )
-    .await;
-    let gateway = ServiceProcess::start(
-        "api-gateway",
-        &[
-            ("USER_SERVICE_URL", &users.url),
-            ("TASK_SERVICE_URL", &tasks.url),
-            ("STATS_SERVICE_URL", &stats.url),
-            ("RATE_LIMIT_PER_SECOND", "0"),
-        ],
-    )
-    .await;
+    .await
+    else {
+        unreachable!("SQLite needs no configuration");
+    };
+    let gateway = system.gateway.url.clone();
     let client = Client::new();
     let health = || async {
         let answer = client
-            .get(format!("{}/health", gateway.url))
+            .get(format!("{gateway}/health"))
             .send()
             .await
             .expect("the gateway answers");
@@ -115,7 +104,7 @@ async fn services_fail_alone_and_recover_without_restarting_the_gateway() {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Everything up: alice has two tasks and fresh statistics.
-    let alice = Caller::account(&client, &gateway.url, "alice").await;
+    let alice = Caller::account(&client, &gateway, "alice").await;
     for title in ["one", "two"] {
         let created = alice
             .send("POST", "/api/v1/tasks", Some(json!({"title": title})))
@@ -130,7 +119,7 @@ async fn services_fail_alone_and_recover_without_restarting_the_gateway() {
     assert!(fresh.get("stale").is_none(), "{fresh}");
 
     // task-service goes down.
-    tasks.stop();
+    system.tasks.stop();
     let (status, body) = health().await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["status"], "degraded");
@@ -141,7 +130,7 @@ async fn services_fail_alone_and_recover_without_restarting_the_gateway() {
     assert!(task_check.starts_with("unreachable"), "{body}");
 
     // Accounts do not depend on task-service.
-    let bob = Caller::account(&client, &gateway.url, "bob").await;
+    let bob = Caller::account(&client, &gateway, "bob").await;
     let me = bob.send("GET", "/api/v1/users/me", None).await;
     assert_eq!(me.status(), StatusCode::OK);
 
@@ -176,7 +165,7 @@ async fn services_fail_alone_and_recover_without_restarting_the_gateway() {
     .await;
 
     // task-service comes back (same port, same database); nothing else restarts.
-    tasks.restart().await;
+    system.tasks.restart().await;
     let (status, body) = health().await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let listed: Value = alice

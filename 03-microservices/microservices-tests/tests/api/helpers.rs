@@ -1,10 +1,6 @@
-//! Test fixtures: fresh databases (one per service), the four services started in-process
-//! on random ports, or started as real processes from their binaries.
+//! Test fixtures: fresh databases (one per service), and the four services started as real
+//! processes from their binaries, on free ports.
 
-use service_kit::{
-    config::{FromEnv, fixed},
-    startup::Application,
-};
 use std::{
     net::TcpListener,
     path::PathBuf,
@@ -72,59 +68,47 @@ pub async fn fresh_database_url(
     }
 }
 
-/// The four services running in this process, on random ports.
+/// The four services as real processes, each on a free port, the two with data each on its
+/// own fresh database, all sharing one `JWT_SECRET`: exactly how they run in production.
 pub struct System {
-    pub gateway_url: String,
+    pub users: ServiceProcess,
+    pub tasks: ServiceProcess,
+    pub stats: ServiceProcess,
+    pub gateway: ServiceProcess,
     _data: tempfile::TempDir,
 }
 
-/// Starts user-, task- and stats-service and the gateway in front of them, exactly as their
-/// binaries do, each service on its own fresh database.
-pub async fn spawn_system(backend: Backend) -> Option<System> {
-    let data = tempfile::tempdir().expect("create a temp dir");
-    let users_db = fresh_database_url(backend, &data, "users").await?;
-    let tasks_db = fresh_database_url(backend, &data, "tasks").await?;
-    let service =
-        |extra: (&str, &str)| fixed(&[("PORT", "0"), ("JWT_SECRET", TEST_JWT_SECRET), extra]);
-
-    let users_url = user_service::startup::build(
-        user_service::config::Settings::from_lookup(service(("DATABASE_URL", &users_db)))
-            .expect("user-service settings"),
-    )
-    .await
-    .and_then(Application::spawn)
-    .expect("start user-service");
-    let tasks_url = task_service::startup::build(
-        task_service::config::Settings::from_lookup(service(("DATABASE_URL", &tasks_db)))
-            .expect("task-service settings"),
-    )
-    .await
-    .and_then(Application::spawn)
-    .expect("start task-service");
-    let stats_url = stats_service::startup::build(
-        stats_service::config::Settings::from_lookup(service(("TASK_SERVICE_URL", &tasks_url)))
-            .expect("stats-service settings"),
-    )
-    .await
-    .and_then(Application::spawn)
-    .expect("start stats-service");
-    let gateway_url = api_gateway::startup::build(
-        api_gateway::config::Settings::from_lookup(fixed(&[
-            ("PORT", "0"),
-            ("RATE_LIMIT_PER_SECOND", "0"),
-            ("USER_SERVICE_URL", &users_url),
-            ("TASK_SERVICE_URL", &tasks_url),
-            ("STATS_SERVICE_URL", &stats_url),
-        ]))
-        .expect("gateway settings"),
-    )
-    .await
-    .and_then(Application::spawn)
-    .expect("start the gateway");
-    Some(System {
-        gateway_url,
-        _data: data,
-    })
+impl System {
+    /// Starts user-, task- and stats-service and the gateway in front of them, and waits
+    /// until each answers `/health`; `stats_env` tunes stats-service (timeouts, breaker).
+    /// `None` when PostgreSQL is wanted but not configured (the helper said so).
+    pub async fn start(backend: Backend, stats_env: &[(&str, &str)]) -> Option<Self> {
+        let data = tempfile::tempdir().expect("create a temp dir");
+        let users_db = fresh_database_url(backend, &data, "users").await?;
+        let tasks_db = fresh_database_url(backend, &data, "tasks").await?;
+        let users = ServiceProcess::start("user-service", &[("DATABASE_URL", &users_db)]).await;
+        let tasks = ServiceProcess::start("task-service", &[("DATABASE_URL", &tasks_db)]).await;
+        let mut env = vec![("TASK_SERVICE_URL", tasks.url.as_str())];
+        env.extend_from_slice(stats_env);
+        let stats = ServiceProcess::start("stats-service", &env).await;
+        let gateway = ServiceProcess::start(
+            "api-gateway",
+            &[
+                ("USER_SERVICE_URL", &users.url),
+                ("TASK_SERVICE_URL", &tasks.url),
+                ("STATS_SERVICE_URL", &stats.url),
+                ("RATE_LIMIT_PER_SECOND", "0"),
+            ],
+        )
+        .await;
+        Some(Self {
+            users,
+            tasks,
+            stats,
+            gateway,
+            _data: data,
+        })
+    }
 }
 
 /// Builds the four binaries once per test run (a no-op when they are up to date) and

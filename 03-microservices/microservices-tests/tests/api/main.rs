@@ -1,12 +1,16 @@
 //! Phase 03's system tests, in one test binary (one link step instead of many).
 //!
 //! - `conformance`: the black-box contract suite through the gateway, with all four
-//!   services running, on SQLite and on PostgreSQL (one database per service).
+//!   services running as separate processes, on SQLite and on PostgreSQL (one database
+//!   per service).
 //! - `fault_isolation`: the four services as real processes; task-service is stopped and
 //!   restarted while the gateway keeps running.
+//! - `payloads`: `insta` snapshots of what crosses a service boundary (task counts, the
+//!   token claims, the health documents the gateway aggregates), from the real processes.
 //! - `docker_compose`: the compose file and Dockerfiles, parsed and checked.
 
 mod conformance;
 mod docker_compose;
 mod fault_isolation;
 mod helpers;
+mod payloads;

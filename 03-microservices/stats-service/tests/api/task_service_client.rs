@@ -160,3 +160,39 @@ async fn the_circuit_opens_after_repeated_failures_and_stops_calling() {
         assert!(matches!(result, Err(CallError::CircuitOpen)), "{result:?}");
     }
 }
+
+/// stats-service → task-service: the request itself, as task-service receives it (snapshot in
+/// `tests/api/snapshots/`). The caller's token and request id go along; nothing else the
+/// provider would have to understand. Headers reqwest adds on its own (`host`) are left out.
+#[tokio::test]
+async fn the_request_to_task_service_is_as_snapshot() {
+    let server = answering(ResponseTemplate::new(200).set_body_json(counts_body()), 1).await;
+    client(&server.uri(), 0, 100)
+        .task_counts(TOKEN, Some("trace-7"))
+        .await
+        .expect("counts");
+    let requests = server.received_requests().await.expect("recording is on");
+    let [request] = requests.as_slice() else {
+        panic!("one request, got {}", requests.len());
+    };
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .filter(|(name, _)| name.as_str() != "host")
+        .map(|(name, value)| {
+            (
+                name.to_string(),
+                value.to_str().unwrap_or("(not UTF-8)").to_string(),
+            )
+        })
+        .collect();
+    headers.sort();
+    let received = json!({
+        "method": request.method.to_string(),
+        "path": request.url.path(),
+        "query": request.url.query(),
+        "headers": headers,
+        "body": String::from_utf8_lossy(&request.body),
+    });
+    insta::assert_json_snapshot!("task_counts_request", received);
+}
