@@ -62,10 +62,14 @@ pub fn edge(routes: Router, rate_limit: RateLimit) -> Router {
 /// `into_make_service_with_connect_info::<SocketAddr>()`.
 fn limit_rate_per_client_ip(routes: Router, per_second: u32, burst: u32) -> Router {
     // tower_governor's `per_second(n)` means "one token every n seconds"; we want n per second.
-    let config = GovernorConfigBuilder::default()
-        .period(Duration::from_secs(1) / per_second)
-        .burst_size(burst)
-        .finish();
+    let config = Duration::from_secs(1)
+        .checked_div(per_second)
+        .and_then(|period| {
+            GovernorConfigBuilder::default()
+                .period(period)
+                .burst_size(burst)
+                .finish()
+        });
     let Some(config) = config else {
         // Only a zero period or burst gets here, and `Settings` turns those into `Off`.
         tracing::error!(
