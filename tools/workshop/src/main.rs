@@ -46,16 +46,28 @@ async fn main() -> ExitCode {
 async fn up(phase: Phase) -> anyhow::Result<()> {
     let ports = Ports::DEFAULT;
     phases::ensure_ports_free(phase, &ports)?;
+    // Like the phases themselves: a secret that is set but too short is an error, not ignored.
+    let jwt_secret = match std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty()) {
+        Some(secret) if secret.len() < 32 => {
+            anyhow::bail!(
+                "JWT_SECRET must be at least 32 bytes (it has {}); unset it to generate one",
+                secret.len()
+            )
+        }
+        Some(secret) => secret,
+        None => {
+            println!(
+                "JWT_SECRET is not set: generated one for this run, shared by all of the phase's processes."
+            );
+            phases::generate_secret()
+        }
+    };
     phases::build(&[phase], Profile::Debug).await?;
     let data_dir = phases::workspace_root()
         .join("target")
         .join("workshop-data")
         .join(phase.name());
     std::fs::create_dir_all(&data_dir)?;
-    let jwt_secret = std::env::var("JWT_SECRET").ok().filter(|s| s.len() >= 32).unwrap_or_else(|| {
-        println!("JWT_SECRET is not set: generated one for this run, shared by all of the phase's processes.");
-        phases::generate_secret()
-    });
     let launch = Launch {
         profile: Profile::Debug,
         ports,

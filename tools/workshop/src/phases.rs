@@ -192,11 +192,13 @@ pub enum Profile {
 
 /// Builds every binary of `phases` with cargo, printing cargo's own progress.
 pub async fn build(phases: &[Phase], profile: Profile) -> anyhow::Result<()> {
+    // cargo's own progress stays visible: a first build takes minutes, and silence looks hung.
+    println!(
+        "Building {} (the first build takes a few minutes)...",
+        list(phases)
+    );
     let mut command = Command::new(cargo());
-    command
-        .arg("build")
-        .arg("--quiet")
-        .current_dir(workspace_root());
+    command.arg("build").current_dir(workspace_root());
     if profile == Profile::Release {
         command.arg("--release");
     }
@@ -210,6 +212,14 @@ pub async fn build(phases: &[Phase], profile: Profile) -> anyhow::Result<()> {
         bail!("building the phase failed (see cargo's messages above)");
     }
     Ok(())
+}
+
+fn list(phases: &[Phase]) -> String {
+    phases
+        .iter()
+        .map(|phase| phase.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn cargo() -> String {

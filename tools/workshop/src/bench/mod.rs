@@ -88,14 +88,6 @@ pub struct WorkloadRun {
 }
 
 pub async fn bench(options: &BenchOptions) -> anyhow::Result<BenchResults> {
-    println!(
-        "Building release binaries for {:?}...",
-        options
-            .phases
-            .iter()
-            .map(|p| p.number())
-            .collect::<Vec<_>>()
-    );
     phases::build(&options.phases, Profile::Release).await?;
 
     let steps = options.phases.len() * Workload::ALL.len() * options.concurrency.len();
