@@ -23,6 +23,14 @@ use sqlx::{
 /// The modules that own tables, by the schema (or attached database) name they use.
 pub const MODULE_SCHEMAS: [&str; 2] = [identity::SCHEMA, tasks::SCHEMA];
 
+/// SQLite lets one connection write at a time. With several connections, concurrent
+/// writers collide and SQLite's busy handler puts the losers to sleep (up to 100 ms a try),
+/// so under load a write's latency becomes a lottery. With one connection, requests queue
+/// fairly for it in the pool instead, and each query is short. PostgreSQL handles
+/// concurrent writers itself, so it gets a real pool.
+const SQLITE_CONNECTIONS: u32 = 1;
+const POSTGRES_CONNECTIONS: u32 = 10;
+
 /// A connection pool to the phase's one database.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -38,7 +46,10 @@ impl Database {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url);
         let mut pool_options = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .max_connections(match backend {
+                Backend::Sqlite => SQLITE_CONNECTIONS,
+                Backend::Postgres => POSTGRES_CONNECTIONS,
+            })
             // A request waits at most this long for a connection, then gets a 503.
             .acquire_timeout(Duration::from_secs(3));
         if backend == Backend::Sqlite {
