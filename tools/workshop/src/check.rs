@@ -1,6 +1,7 @@
 //! `workshop check`: the conformance suite against a phase or a URL.
 
 use anyhow::bail;
+use exercise_checker::Variant;
 
 use crate::phases::{self, Launch, Phase, Profile, RunningPhase};
 
@@ -9,16 +10,25 @@ use crate::phases::{self, Launch, Phase, Profile, RunningPhase};
 pub enum Target {
     Phase(Phase),
     Url(String),
-    Exercise(u32),
+    /// An exercise's starter (the learner's work) or its reference solution.
+    Exercise(u32, Variant),
 }
 
 impl Target {
-    pub fn parse(target: &str, number: Option<u32>) -> anyhow::Result<Self> {
+    pub fn parse(target: &str, number: Option<u32>, solution: bool) -> anyhow::Result<Self> {
         if target == "exercise" {
+            let variant = if solution {
+                Variant::Solution
+            } else {
+                Variant::Starter
+            };
             return match number {
-                Some(number) => Ok(Target::Exercise(number)),
+                Some(number) => Ok(Target::Exercise(number, variant)),
                 None => bail!("which exercise? e.g. `workshop check exercise 3`"),
             };
+        }
+        if solution {
+            bail!("--solution goes with `exercise N`, e.g. `workshop check exercise 3 --solution`");
         }
         if target.starts_with("http://") || target.starts_with("https://") {
             return Ok(Target::Url(target.trim_end_matches('/').to_string()));
@@ -57,15 +67,22 @@ pub async fn check(target: Target) -> anyhow::Result<bool> {
             running.stop().await;
             report
         }
-        Target::Exercise(number) => {
-            let exercises = phases::workspace_root().join("exercises");
-            if !exercises.exists() {
-                bail!(
-                    "there are no exercises in this checkout yet ({} is missing), so exercise {number} cannot be checked",
-                    exercises.display()
-                );
-            }
-            bail!("exercise {number} has no checker in this version of the workshop tool")
+        Target::Exercise(number, variant) => {
+            let Some((_, folder, title)) = exercise_checker::EXERCISES
+                .iter()
+                .find(|(n, _, _)| *n == number)
+            else {
+                bail!("there is no exercise {number}; the exercises are 1 to 6");
+            };
+            println!(
+                "Checking exercise {number}, \"{title}\" (exercises/{folder}/{}); the first run builds it, which takes a while...",
+                variant.name()
+            );
+            let report = exercise_checker::check(number, variant)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!("{report}");
+            return Ok(report.is_success());
         }
     };
     println!("{report}");
@@ -79,20 +96,25 @@ mod tests {
     #[test]
     fn targets_parse() {
         assert_eq!(
-            Target::parse("02", None).unwrap(),
+            Target::parse("02", None, false).unwrap(),
             Target::Phase(Phase::ModularMonolith)
         );
         assert_eq!(
-            Target::parse("http://localhost:8000/", None).unwrap(),
+            Target::parse("http://localhost:8000/", None, false).unwrap(),
             Target::Url("http://localhost:8000".into())
         );
         assert_eq!(
-            Target::parse("exercise", Some(3)).unwrap(),
-            Target::Exercise(3)
+            Target::parse("exercise", Some(3), false).unwrap(),
+            Target::Exercise(3, Variant::Starter)
         );
-        assert!(Target::parse("exercise", None).is_err());
+        assert_eq!(
+            Target::parse("exercise", Some(3), true).unwrap(),
+            Target::Exercise(3, Variant::Solution)
+        );
+        assert!(Target::parse("exercise", None, false).is_err());
+        assert!(Target::parse("02", None, true).is_err());
         assert!(
-            Target::parse("localhost:8000", None)
+            Target::parse("localhost:8000", None, false)
                 .unwrap_err()
                 .to_string()
                 .contains("URL")

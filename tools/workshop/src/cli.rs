@@ -31,13 +31,16 @@ pub enum Command {
     },
     /// Run the conformance suite against a phase (started on free ports) or a running URL.
     #[command(
-        after_help = "Examples:\n  workshop check 02\n  workshop check http://localhost:8000\n  JWT_SECRET=... workshop check http://localhost:8000   # adds the expired-token checks\n  workshop check exercise 3"
+        after_help = "Examples:\n  workshop check 02\n  workshop check http://localhost:8000\n  JWT_SECRET=... workshop check http://localhost:8000   # adds the expired-token checks\n  workshop check exercise 3               # your work in exercises/03-*/starter\n  workshop check exercise 3 --solution    # the reference solution"
     )]
     Check {
         /// 01, 02, 03, a base URL such as http://localhost:8000, or `exercise`.
         target: String,
         /// With `exercise`: which exercise to check.
         number: Option<u32>,
+        /// With `exercise`: check the reference solution instead of your starter.
+        #[arg(long)]
+        solution: bool,
     },
     /// Measure the same workloads on each phase (release builds, SQLite, seeded data).
     #[command(

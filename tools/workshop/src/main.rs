@@ -15,7 +15,11 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Up { phase } => up(phase).await.map(|()| true),
-        Command::Check { target, number } => match Target::parse(&target, number) {
+        Command::Check {
+            target,
+            number,
+            solution,
+        } => match Target::parse(&target, number, solution) {
             Ok(target) => check::check(target).await,
             Err(error) => Err(error),
         },

@@ -87,9 +87,18 @@ fn check_takes_a_phase_a_url_or_an_exercise() {
         Command::Check { .. }
     ));
     match parse(&["check", "exercise", "3"]).unwrap() {
-        Command::Check { target, number } => {
-            assert_eq!((target.as_str(), number), ("exercise", Some(3)))
-        }
+        Command::Check {
+            target,
+            number,
+            solution,
+        } => assert_eq!(
+            (target.as_str(), number, solution),
+            ("exercise", Some(3), false)
+        ),
         other => panic!("{other:?}"),
     }
+    assert!(matches!(
+        parse(&["check", "exercise", "3", "--solution"]).unwrap(),
+        Command::Check { solution: true, .. }
+    ));
 }

@@ -1,0 +1,16 @@
+//! `cargo run -p exercise-01-solution`: the TaskTracker API on http://127.0.0.1:8000, exactly
+//! like phase 01 (same environment variables: HOST, PORT, DATABASE_URL, JWT_SECRET, ...).
+
+use exercise_01_solution::{config::Settings, startup::Application, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    telemetry::init();
+    let settings = Settings::from_env()?;
+    let application = Application::build(settings).await?;
+    let address = application.address()?;
+    tracing::info!(
+        "TaskTracker (exercise 01) on http://{address} — API docs at http://{address}/docs"
+    );
+    application.run_until_stopped().await
+}

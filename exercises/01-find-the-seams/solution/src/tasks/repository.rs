@@ -1,0 +1,210 @@
+//! SQL for the `tasks` table: private to the tasks module, so no other code can run its
+//! own queries over tasks. Every query is scoped by `owner_id`: a task that belongs to
+//! someone else is simply not found, exactly like a task that does not exist.
+
+use chrono::{DateTime, Utc};
+use sqlx::AnyPool;
+
+use crate::{
+    domain::{
+        NewTask, Priority, Task, TaskDescription, TaskId, TaskListQuery, TaskStatus, TaskTitle,
+        UserId,
+    },
+    repositories::{RepositoryResult, from_micros, to_micros},
+};
+
+#[derive(Clone, Debug)]
+pub struct TaskRepository {
+    pool: AnyPool,
+}
+
+/// How many of a user's tasks have one status and priority, and how many of those are overdue.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TaskCount {
+    pub status: TaskStatus,
+    pub priority: Priority,
+    pub tasks: i64,
+    pub overdue: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: i64,
+    owner_id: i64,
+    title: String,
+    description: Option<String>,
+    status: String,
+    priority: String,
+    due_date: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<TaskRow> for Task {
+    type Error = anyhow::Error;
+
+    /// Stored values are parsed again, so a corrupt row is an error, never a bad response.
+    fn try_from(row: TaskRow) -> anyhow::Result<Self> {
+        let corrupt = |field: &str, reason: String| {
+            anyhow::anyhow!("stored task {} has an invalid {field}: {reason}", row.id)
+        };
+        Ok(Task {
+            id: row.id,
+            title: TaskTitle::parse(&row.title).map_err(|e| corrupt("title", e))?,
+            description: row
+                .description
+                .map(TaskDescription::parse)
+                .transpose()
+                .map_err(|e| corrupt("description", e))?,
+            status: TaskStatus::parse(&row.status).map_err(|e| corrupt("status", e))?,
+            priority: Priority::parse(&row.priority).map_err(|e| corrupt("priority", e))?,
+            due_date: row.due_date.map(from_micros).transpose()?,
+            owner_id: row.owner_id,
+            created_at: from_micros(row.created_at)?,
+            updated_at: from_micros(row.updated_at)?,
+        })
+    }
+}
+
+const TASK_COLUMNS: &str =
+    "id, owner_id, title, description, status, priority, due_date, created_at, updated_at";
+
+/// `$2`/`$3` are the optional filters: a NULL filter matches every row.
+const OWNED_AND_FILTERED: &str =
+    "owner_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR priority = $3)";
+
+impl TaskRepository {
+    pub fn new(pool: AnyPool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn insert(
+        &self,
+        owner_id: UserId,
+        task: &NewTask,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<Task> {
+        let row: TaskRow = sqlx::query_as(&format!(
+            "INSERT INTO tasks
+                (owner_id, title, description, status, priority, due_date, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             RETURNING {TASK_COLUMNS}"
+        ))
+        .bind(owner_id)
+        .bind(task.title.as_str())
+        .bind(task.description.as_ref().map(|d| d.as_str().to_string()))
+        .bind(task.status.as_str())
+        .bind(task.priority.as_str())
+        .bind(task.due_date.map(to_micros))
+        .bind(to_micros(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Task::try_from(row)?)
+    }
+
+    pub async fn find(&self, owner_id: UserId, id: TaskId) -> RepositoryResult<Option<Task>> {
+        let row: Option<TaskRow> = sqlx::query_as(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND owner_id = $2"
+        ))
+        .bind(id)
+        .bind(owner_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Task::try_from).transpose()?)
+    }
+
+    /// One page of the owner's tasks matching the filters, newest first, and how many match in all.
+    pub async fn list(
+        &self,
+        owner_id: UserId,
+        query: &TaskListQuery,
+    ) -> RepositoryResult<(Vec<Task>, i64)> {
+        let status = query.status.map(TaskStatus::as_str);
+        let priority = query.priority.map(Priority::as_str);
+        let rows: Vec<TaskRow> = sqlx::query_as(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE {OWNED_AND_FILTERED}
+             ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
+        ))
+        .bind(owner_id)
+        .bind(status)
+        .bind(priority)
+        .bind(query.limit)
+        .bind(query.skip)
+        .fetch_all(&self.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM tasks WHERE {OWNED_AND_FILTERED}"
+        ))
+        .bind(owner_id)
+        .bind(status)
+        .bind(priority)
+        .fetch_one(&self.pool)
+        .await?;
+        let tasks = rows
+            .into_iter()
+            .map(Task::try_from)
+            .collect::<anyhow::Result<_>>()?;
+        Ok((tasks, total))
+    }
+
+    /// Writes every editable field of `task`. Returns false if it no longer exists.
+    pub async fn update(&self, task: &Task) -> RepositoryResult<bool> {
+        let result = sqlx::query(
+            "UPDATE tasks
+             SET title = $1, description = $2, status = $3, priority = $4, due_date = $5, updated_at = $6
+             WHERE id = $7 AND owner_id = $8",
+        )
+        .bind(task.title.as_str())
+        .bind(task.description.as_ref().map(|d| d.as_str().to_string()))
+        .bind(task.status.as_str())
+        .bind(task.priority.as_str())
+        .bind(task.due_date.map(to_micros))
+        .bind(to_micros(task.updated_at))
+        .bind(task.id)
+        .bind(task.owner_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Returns false if there was no such task of this owner.
+    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> RepositoryResult<bool> {
+        let result = sqlx::query("DELETE FROM tasks WHERE id = $1 AND owner_id = $2")
+            .bind(id)
+            .bind(owner_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Counts all of the owner's tasks per status and priority in one query, with how many
+    /// of each group are overdue at `now`: the database does the counting, however many tasks.
+    pub async fn count_by_status_and_priority(
+        &self,
+        owner_id: UserId,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<Vec<TaskCount>> {
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT status, priority, COUNT(*),
+                    COUNT(CASE WHEN due_date < $2 AND status <> 'done' THEN 1 END)
+             FROM tasks WHERE owner_id = $1
+             GROUP BY status, priority",
+        )
+        .bind(owner_id)
+        .bind(to_micros(now))
+        .fetch_all(&self.pool)
+        .await?;
+        let counts = rows
+            .into_iter()
+            .map(|(status, priority, tasks, overdue)| {
+                Ok(TaskCount {
+                    status: TaskStatus::parse(&status).map_err(anyhow::Error::msg)?,
+                    priority: Priority::parse(&priority).map_err(anyhow::Error::msg)?,
+                    tasks,
+                    overdue,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(counts)
+    }
+}

@@ -1,0 +1,20 @@
+//! The services that belong to no module yet: the stats. Identity and tasks are modules
+//! now (`crate::identity`, `crate::tasks`), each with its own service inside.
+
+mod stats;
+
+pub use stats::{PriorityCounts, StatsService, StatusCounts, TaskStats};
+
+use crate::{error::ApiError, repositories::RepositoryError};
+
+impl From<RepositoryError> for ApiError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::UniqueViolation => {
+                ApiError::Conflict("that value is already taken".into())
+            }
+            RepositoryError::Database(error) => error.into(),
+            RepositoryError::CorruptRow(error) => ApiError::Internal(error),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! What every request handler can reach: the services, plus the few things the HTTP edge needs.
+
+use axum::extract::FromRef;
+
+use crate::{
+    auth::JwtKeys,
+    config::{RateLimit, Settings},
+    repositories::{Database, UserRepository},
+    services::{StatsService, UserService},
+    tasks::TasksFacade,
+};
+
+/// Cheap to clone: every field is a handle to shared data (pool, keys).
+#[derive(Clone)]
+pub struct AppState {
+    pub users: UserService,
+    pub tasks: TasksFacade,
+    pub stats: StatsService,
+    pub jwt: JwtKeys,
+    pub database: Database,
+    pub rate_limit: RateLimit,
+}
+
+impl AppState {
+    /// Wires the layers together: repositories over the pool, services over repositories.
+    /// The tasks module wires its own insides; stats gets the tasks facade, never its SQL.
+    pub fn new(database: Database, settings: &Settings) -> Self {
+        let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
+        let users = UserRepository::new(database.pool().clone());
+        let tasks = TasksFacade::new(database.pool().clone());
+        Self {
+            users: UserService::new(users, jwt.clone()),
+            tasks: tasks.clone(),
+            stats: StatsService::new(tasks),
+            jwt,
+            database,
+            rate_limit: settings.rate_limit,
+        }
+    }
+}
+
+/// Lets the [`crate::auth::AuthUser`] extractor find the keys without knowing `AppState`.
+impl FromRef<AppState> for JwtKeys {
+    fn from_ref(state: &AppState) -> Self {
+        state.jwt.clone()
+    }
+}

@@ -1,0 +1,132 @@
+//! Creating, reading, changing and deleting one user's tasks.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::{
+    domain::{self, NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
+    error::ApiError,
+};
+
+use super::repository::{TaskCount, TaskRepository};
+
+#[derive(Clone)]
+pub struct TaskService {
+    tasks: TaskRepository,
+}
+
+/// One page of a task listing.
+#[derive(Debug)]
+pub struct TaskPage {
+    pub items: Vec<Task>,
+    pub total: i64,
+    pub skip: i64,
+    pub limit: i64,
+}
+
+impl TaskService {
+    pub fn new(tasks: TaskRepository) -> Self {
+        Self { tasks }
+    }
+
+    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ApiError> {
+        Ok(self.tasks.insert(owner_id, &task, domain::now()).await?)
+    }
+
+    /// The caller's task. Someone else's task is "not found", never "forbidden", so ids
+    /// reveal nothing about other users.
+    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+        self.tasks
+            .find(owner_id, id)
+            .await?
+            .ok_or_else(|| not_found(id))
+    }
+
+    pub async fn list(&self, owner_id: UserId, query: TaskListQuery) -> Result<TaskPage, ApiError> {
+        let (items, total) = self.tasks.list(owner_id, &query).await?;
+        Ok(TaskPage {
+            items,
+            total,
+            skip: query.skip,
+            limit: query.limit,
+        })
+    }
+
+    /// Applies a partial update (also used for status changes).
+    pub async fn update(
+        &self,
+        owner_id: UserId,
+        id: TaskId,
+        changes: TaskChanges,
+    ) -> Result<Task, ApiError> {
+        let mut task = self.get(owner_id, id).await?;
+        changes.apply_to(&mut task);
+        self.save(task).await
+    }
+
+    /// Completes an open task, or reopens a completed one.
+    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+        let mut task = self.get(owner_id, id).await?;
+        task.status = task.status.toggled();
+        self.save(task).await
+    }
+
+    /// Per status and priority counts of the owner's tasks, for the stats.
+    pub async fn counts(
+        &self,
+        owner_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TaskCount>, ApiError> {
+        Ok(self
+            .tasks
+            .count_by_status_and_priority(owner_id, now)
+            .await?)
+    }
+
+    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ApiError> {
+        if self.tasks.delete(owner_id, id).await? {
+            Ok(())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    async fn save(&self, mut task: Task) -> Result<Task, ApiError> {
+        task.updated_at = next_update_time(task.updated_at, domain::now());
+        if self.tasks.update(&task).await? {
+            Ok(task)
+        } else {
+            // Deleted between our read and our write.
+            Err(not_found(task.id))
+        }
+    }
+}
+
+/// `updated_at` must move forward on every change, even two changes within one clock tick
+/// (or after the clock stepped back), so clients can rely on it to order versions.
+fn next_update_time(previous: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    now.max(previous + TimeDelta::microseconds(1))
+}
+
+fn not_found(id: TaskId) -> ApiError {
+    ApiError::NotFound(format!("task {id} not found"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updated_at_always_moves_forward() {
+        let earlier = domain::now();
+        let later = earlier + TimeDelta::seconds(5);
+        assert_eq!(next_update_time(earlier, later), later);
+        assert_eq!(
+            next_update_time(earlier, earlier),
+            earlier + TimeDelta::microseconds(1)
+        );
+        assert_eq!(
+            next_update_time(later, earlier),
+            later + TimeDelta::microseconds(1)
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! `cargo run -p exercise-03-starter -- <monolith|stats-service|gateway>`: one binary, one
+//! subcommand per process of the strangled system (see the exercise's README).
+
+fn main() -> std::process::ExitCode {
+    exercise_03_starter::main()
+}

@@ -1,0 +1,80 @@
+//! Every checker is honest: it fails on the untouched starter (which must still build, so the
+//! failure is about the exercise, not a broken starting point) and passes on the reference
+//! solution. Each test builds and runs real processes, so they take a while.
+
+use exercise_checker::{Variant, check, kit::Outcome};
+
+async fn assert_honest(number: u32) {
+    let starter = check(number, Variant::Starter)
+        .await
+        .expect("the exercise exists");
+    println!("{starter}");
+    assert!(
+        !starter.is_success(),
+        "exercise {number}: the checker passes the untouched starter"
+    );
+    let first = starter.steps().first().expect("the checker has steps");
+    assert!(
+        matches!(first.outcome, Outcome::Done),
+        "exercise {number}: the starter itself is broken (its first step, `{}`, failed), so its failure proves nothing",
+        first.name
+    );
+    let missing = starter
+        .steps()
+        .iter()
+        .filter(|step| matches!(step.outcome, Outcome::Missing(_)))
+        .count();
+    assert!(
+        missing > 0,
+        "exercise {number}: the starter fails only by skipped steps, never by a real check"
+    );
+
+    let solution = check(number, Variant::Solution)
+        .await
+        .expect("the exercise exists");
+    println!("{solution}");
+    assert!(
+        solution.is_success(),
+        "exercise {number}: the checker fails the reference solution"
+    );
+    assert_eq!(
+        starter.steps().len(),
+        solution.steps().len(),
+        "exercise {number}: starter and solution must be judged by the same steps"
+    );
+}
+
+#[tokio::test]
+async fn exercise_01_checker_is_honest() {
+    assert_honest(1).await;
+}
+
+#[tokio::test]
+async fn exercise_02_checker_is_honest() {
+    assert_honest(2).await;
+}
+
+#[tokio::test]
+async fn exercise_03_checker_is_honest() {
+    assert_honest(3).await;
+}
+
+#[tokio::test]
+async fn exercise_04_checker_is_honest() {
+    assert_honest(4).await;
+}
+
+#[tokio::test]
+async fn exercise_05_checker_is_honest() {
+    assert_honest(5).await;
+}
+
+#[tokio::test]
+async fn exercise_06_checker_is_honest() {
+    assert_honest(6).await;
+}
+
+#[tokio::test]
+async fn an_unknown_exercise_is_refused() {
+    assert!(check(7, Variant::Starter).await.is_err());
+}
