@@ -35,16 +35,8 @@ pub async fn check(variant: Variant) -> Report {
     ));
     let all = [STEP_1, STEP_2, STEP_3, CONTRACT, STRANGLED];
     let package = kit::package(3, variant);
-    let binary = match kit::build(&package).await {
-        Ok(binary) => {
-            report.step(format!("`{package}` builds"), Ok(()));
-            binary
-        }
-        Err(error) => {
-            report.step(format!("`{package}` builds"), Err(error));
-            skip_all(&mut report, &all, "the package does not build");
-            return report;
-        }
+    let Some(binary) = kit::build_step(&mut report, &package, &all).await else {
+        return report;
     };
     let Ok(data) = tempfile::tempdir() else {
         report.step("a temporary folder", Err("cannot create one".into()));
@@ -63,7 +55,7 @@ pub async fn check(variant: Variant) -> Report {
                 "the monolith, the stats service and the gateway start",
                 Err(error),
             );
-            skip_all(&mut report, &all, "the processes do not start");
+            report.skip_all(&all, "the processes do not start");
             return report;
         }
     };
@@ -93,12 +85,6 @@ pub async fn check(variant: Variant) -> Report {
     stats.stop().await;
     report.step(STRANGLED, strangled(&client, &gateway.base_url()).await);
     report
-}
-
-fn skip_all(report: &mut Report, steps: &[&str], why: &str) {
-    for step in steps {
-        report.skip(*step, why);
-    }
 }
 
 struct System {

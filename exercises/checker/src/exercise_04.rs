@@ -55,16 +55,8 @@ pub async fn check(variant: Variant) -> Report {
         WITHOUT_MONOLITH,
     ];
     let package = kit::package(4, variant);
-    let binary = match kit::build(&package).await {
-        Ok(binary) => {
-            report.step(format!("`{package}` builds"), Ok(()));
-            binary
-        }
-        Err(error) => {
-            report.step(format!("`{package}` builds"), Err(error));
-            skip_all(&mut report, &all, "the package does not build");
-            return report;
-        }
+    let Some(binary) = kit::build_step(&mut report, &package, &all).await else {
+        return report;
     };
     let phase_03 = async {
         Ok::<_, String>((
@@ -76,7 +68,7 @@ pub async fn check(variant: Variant) -> Report {
         Ok(binaries) => binaries,
         Err(error) => {
             report.step("phase 03's api-gateway and stats-service build", Err(error));
-            skip_all(&mut report, &all, "phase 03's binaries do not build");
+            report.skip_all(&all, "phase 03's binaries do not build");
             return report;
         }
     };
@@ -101,7 +93,7 @@ pub async fn check(variant: Variant) -> Report {
                 "the monolith, your task service, the stats service and the gateway start",
                 Err(error),
             );
-            skip_all(&mut report, &all, "the processes do not start");
+            report.skip_all(&all, "the processes do not start");
             return report;
         }
     };
@@ -151,12 +143,6 @@ pub async fn check(variant: Variant) -> Report {
         },
     );
     report
-}
-
-fn skip_all(report: &mut Report, steps: &[&str], why: &str) {
-    for step in steps {
-        report.skip(*step, why);
-    }
 }
 
 /// Each process's own folder: its SQLite files and nothing else.

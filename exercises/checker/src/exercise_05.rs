@@ -49,25 +49,13 @@ pub async fn check(variant: Variant) -> Report {
     let mut report = Report::new(format!("Exercise 05, Survive failure ({})", variant.name()));
     let steps = [HAPPY, TIMEOUT, RETRY, BREAKER, STALE, NOTHING_KNOWN];
     let package = kit::package(NUMBER, variant);
-    let binary = match kit::build(&package).await {
-        Ok(binary) => {
-            report.step(format!("`{package}` builds"), Ok(()));
-            binary
-        }
-        Err(error) => {
-            report.step(format!("`{package}` builds"), Err(error));
-            for step in steps {
-                report.skip(step, "the package does not build");
-            }
-            return report;
-        }
+    let Some(binary) = kit::build_step(&mut report, &package, &steps).await else {
+        return report;
     };
     let counts = match fixture_counts() {
         Ok(counts) => counts,
         Err(error) => {
-            for step in steps {
-                report.skip(step, error.clone());
-            }
+            report.skip_all(&steps, &error);
             return report;
         }
     };

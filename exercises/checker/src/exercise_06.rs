@@ -52,26 +52,17 @@ pub async fn check(variant: Variant) -> Report {
         variant.name()
     ));
     let package = kit::package(NUMBER, variant);
-    let binary = match kit::build(&package).await {
-        Ok(binary) => {
-            report.step(format!("`{package}` builds"), Ok(()));
-            binary
-        }
-        Err(error) => {
-            report.step(format!("`{package}` builds"), Err(error));
-            for step in [
-                OWN_CODE,
-                BURST_LIMITED,
-                PROBLEM,
-                PER_CLIENT,
-                RECOVERS,
-                OFF,
-                FORWARDS,
-            ] {
-                report.skip(step, "the package does not build");
-            }
-            return report;
-        }
+    let later = [
+        OWN_CODE,
+        BURST_LIMITED,
+        PROBLEM,
+        PER_CLIENT,
+        RECOVERS,
+        OFF,
+        FORWARDS,
+    ];
+    let Some(binary) = kit::build_step(&mut report, &package, &later).await else {
+        return report;
     };
     report.step(OWN_CODE, own_code(&kit::variant_dir(FOLDER, variant)));
     limited(&binary, &mut report).await;

@@ -94,6 +94,23 @@ pub async fn build(package: &str) -> Result<PathBuf, String> {
     }
 }
 
+/// The first step of every checker: builds `package` and records "`package` builds". When
+/// it does not build, every step in `later` is recorded as not checked, and `None` comes back.
+pub async fn build_step(report: &mut Report, package: &str, later: &[&str]) -> Option<PathBuf> {
+    let name = format!("`{package}` builds");
+    match build(package).await {
+        Ok(binary) => {
+            report.step(name, Ok(()));
+            Some(binary)
+        }
+        Err(error) => {
+            report.step(name, Err(error));
+            report.skip_all(later, "the package does not build");
+            None
+        }
+    }
+}
+
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -348,6 +365,13 @@ impl Report {
             name: name.into(),
             outcome: Outcome::Skipped(why.into()),
         });
+    }
+
+    /// Every one of `names` cannot be checked, for the same reason.
+    pub fn skip_all(&mut self, names: &[&str], why: &str) {
+        for name in names {
+            self.skip(*name, why);
+        }
     }
 
     pub fn steps(&self) -> &[Step] {
