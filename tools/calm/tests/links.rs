@@ -39,6 +39,16 @@ fn every_link_in_adrs_and_readmes_resolves() {
     let mut markdown = adr_files();
     markdown.push(root.join("adr/README.md"));
     markdown.push(root.join("calm-specs/README.md"));
+    // The exercises link the ADRs that motivate them; a renamed ADR must not strand them.
+    for exercise in ["README.md", "INSTRUCTORS.md"] {
+        markdown.push(root.join("exercises").join(exercise));
+    }
+    for entry in fs::read_dir(root.join("exercises")).expect("exercises/") {
+        let readme = entry.expect("an entry of exercises/").path().join("README.md");
+        if readme.exists() {
+            markdown.push(readme);
+        }
+    }
     let problems: Vec<Problem> = markdown
         .iter()
         .flat_map(|file| check_markdown(file).unwrap_or_else(|e| panic!("{e:#}")))
