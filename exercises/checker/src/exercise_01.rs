@@ -15,18 +15,8 @@ const FOLDER: &str = "01-find-the-seams";
 pub async fn check(variant: Variant) -> Report {
     let mut report = Report::new(format!("Exercise 01, find the seams ({})", variant.name()));
     let package = kit::package(1, variant);
-    let binary = match kit::build(&package).await {
-        Ok(binary) => {
-            report.step(format!("`{package}` builds"), Ok(()));
-            binary
-        }
-        Err(error) => {
-            report.step(format!("`{package}` builds"), Err(error));
-            for name in STEPS {
-                report.skip(name, "the package does not build yet");
-            }
-            return report;
-        }
+    let Some(binary) = kit::build_step(&mut report, &package, &STEPS).await else {
+        return report;
     };
     let root = kit::variant_dir(FOLDER, variant);
     let crate_sources = CrateSources::read(&root);

@@ -42,18 +42,8 @@ pub async fn check(variant: Variant) -> Report {
         variant.name()
     ));
     let package = kit::package(2, variant);
-    let binary = match kit::build(&package).await {
-        Ok(binary) => {
-            report.step(format!("`{package}` builds"), Ok(()));
-            binary
-        }
-        Err(error) => {
-            report.step(format!("`{package}` builds"), Err(error));
-            for name in STEPS {
-                report.skip(name, "the package does not build yet");
-            }
-            return report;
-        }
+    let Some(binary) = kit::build_step(&mut report, &package, &STEPS).await else {
+        return report;
     };
     let sources = CrateSources::read(&kit::variant_dir(FOLDER, variant));
 

@@ -2,7 +2,9 @@
 //! exercises must change with it, or learners start from something that no longer exists.
 //! These tests compare every copied file with its original, ignoring only the lines that
 //! must differ (module paths into the phase, migration folders, crate names and the doc
-//! comments at the top of `lib.rs`/`main.rs`, which the tests skip entirely).
+//! comments at the top of `lib.rs`/`main.rs`, which the tests skip entirely). Files an
+//! exercise compiles in place with `#[path]` (phase 01's, or exercise 01's solution in
+//! exercise 02) are the originals themselves, so only the local copies need guarding.
 
 use std::path::{Path, PathBuf};
 
@@ -50,7 +52,7 @@ fn exercise_01_starts_from_phase_01_as_it_is() {
         &root.join("exercises/01-find-the-seams/starter"),
         &root.join("01-monolith"),
     );
-    assert!(compared >= 5, "only {compared} files compared");
+    assert!(compared >= 6, "only {compared} files compared");
 }
 
 #[test]
@@ -60,5 +62,5 @@ fn exercise_02_starts_where_exercise_01_ends() {
         &root.join("exercises/02-own-your-data/starter"),
         &root.join("exercises/01-find-the-seams/solution"),
     );
-    assert!(compared >= 5, "only {compared} files compared");
+    assert!(compared >= 6, "only {compared} files compared");
 }

@@ -44,7 +44,10 @@ fn every_link_in_adrs_and_readmes_resolves() {
         markdown.push(root.join("exercises").join(exercise));
     }
     for entry in fs::read_dir(root.join("exercises")).expect("exercises/") {
-        let readme = entry.expect("an entry of exercises/").path().join("README.md");
+        let readme = entry
+            .expect("an entry of exercises/")
+            .path()
+            .join("README.md");
         if readme.exists() {
             markdown.push(readme);
         }

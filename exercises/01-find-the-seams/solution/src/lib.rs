@@ -18,6 +18,7 @@ pub mod extract;
 #[path = "../../../../01-monolith/src/middleware.rs"]
 pub mod middleware;
 pub mod repositories;
+#[path = "../../../../01-monolith/src/routes/mod.rs"]
 pub mod routes;
 pub mod services;
 #[path = "../../../../01-monolith/src/startup.rs"]

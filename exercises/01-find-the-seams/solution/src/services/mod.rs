@@ -8,6 +8,10 @@ mod users;
 pub use stats::{PriorityCounts, StatsService, StatusCounts, TaskStats};
 pub use users::UserService;
 
+// Phase 01's routes, compiled here unchanged, import `TaskPage` from `crate::services`;
+// it lives in the tasks module now.
+pub use crate::tasks::TaskPage;
+
 use crate::{error::ApiError, repositories::RepositoryError};
 
 impl From<RepositoryError> for ApiError {
