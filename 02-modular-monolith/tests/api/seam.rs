@@ -206,3 +206,25 @@ async fn in_the_app_a_token_for_a_missing_account_cannot_create_tasks() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
 }
+
+#[tokio::test]
+async fn identity_answers_from_memory_for_accounts_it_has_seen() {
+    let app = test_router(&[]).await;
+    let identity = &app.state.identity;
+    assert!(
+        !identity.user_exists(1).await.expect("the database is up"),
+        "nobody has registered yet"
+    );
+    // The "no" above was not remembered: the account registered now is found.
+    app.user("remembered").await;
+    assert!(identity.user_exists(1).await.expect("the database is up"));
+
+    // With the database gone, a known account is still known: it costs no query...
+    app.state.database.close().await;
+    assert!(
+        identity.user_exists(1).await.expect("answered from memory"),
+        "the tasks module's check before every write would be a query again"
+    );
+    // ... while an unknown one still has to be looked up, and that fails now.
+    assert!(identity.user_exists(2).await.is_err());
+}
