@@ -102,7 +102,7 @@ impl UserService {
 ///
 /// The tasks module asks "does this user exist?" before every task it stores. Phase 01 got
 /// that answer for free from a foreign key inside the INSERT; here it would be a second
-/// query on every write, which made concurrent task creation a third slower than phase 01.
+/// query on every write, queued for the same SQLite connection as every other request.
 /// The API has no way to delete or deactivate an account, so once an id is known to
 /// exist it stays true, and this module (the only one that writes accounts) can answer
 /// from memory. A "no" is never remembered: an account registered a moment later is found.
