@@ -11,6 +11,9 @@
 #   GET /api/v1/stats        at the monolith, the gateway, stats-service, and task-service's
 #                            /internal/v1/task-counts (what stats-service asks for)
 #   GET /api/v1/tasks/{id}   at the monolith, the gateway and task-service
+#   GET /api/v1/tasks/{id} with a malformed token, at task-service and at the gateway: the
+#                            service refuses it (401) before any work, so the difference
+#                            is what a hop costs by itself, with nothing to do behind it
 # The difference between two neighbours is the cost of the hop between them.
 set -euo pipefail
 
@@ -64,17 +67,20 @@ p50_us() {
         awk '/ 50% / {v = $2; if (v ~ /ms$/) {sub(/ms/, "", v); v *= 1000} else if (v ~ /us$/) {sub(/us/, "", v)} else {sub(/s$/, "", v); v *= 1000000}; print v}'
 }
 
-printf '%-6s | %-31s | %-31s\n' "" "GET /api/v1/stats (p50 us)" "GET /api/v1/tasks/{id} (p50 us)"
-printf '%-6s | %7s %7s %7s %7s | %7s %7s %7s\n' round 01 gateway stats counts 01 gateway tasks
+printf '%-6s | %-31s | %-23s | %-15s\n' "" "GET /api/v1/stats (p50 us)" "GET /api/v1/tasks/{id}" "bad token (401)"
+printf '%-6s | %7s %7s %7s %7s | %7s %7s %7s | %7s %7s\n' round 01 gateway stats counts 01 gateway tasks gateway tasks
 for round in $(seq "$ROUNDS"); do
-    printf '%-6s | %7s %7s %7s %7s | %7s %7s %7s\n' "$round" \
+    printf '%-6s | %7s %7s %7s %7s | %7s %7s %7s | %7s %7s\n' "$round" \
         "$(p50_us http://127.0.0.1:18201/api/v1/stats "$MONOLITH_TOKEN")" \
         "$(p50_us http://127.0.0.1:18210/api/v1/stats "$SERVICES_TOKEN")" \
         "$(p50_us http://127.0.0.1:18213/api/v1/stats "$SERVICES_TOKEN")" \
         "$(p50_us http://127.0.0.1:18212/internal/v1/task-counts "$SERVICES_TOKEN")" \
         "$(p50_us http://127.0.0.1:18201/api/v1/tasks/1 "$MONOLITH_TOKEN")" \
         "$(p50_us http://127.0.0.1:18210/api/v1/tasks/1 "$SERVICES_TOKEN")" \
-        "$(p50_us http://127.0.0.1:18212/api/v1/tasks/1 "$SERVICES_TOKEN")"
+        "$(p50_us http://127.0.0.1:18212/api/v1/tasks/1 "$SERVICES_TOKEN")" \
+        "$(p50_us http://127.0.0.1:18210/api/v1/tasks/1 not-a-token)" \
+        "$(p50_us http://127.0.0.1:18212/api/v1/tasks/1 not-a-token)"
 done
 echo "01 = the monolith; gateway, stats and tasks = the same request sent to that process directly;"
-echo "counts = task-service's /internal/v1/task-counts, the call stats-service makes"
+echo "counts = task-service's /internal/v1/task-counts, the call stats-service makes;"
+echo "bad token = refused by task-service before any work: the hop's own cost, with nothing behind it"
