@@ -2,25 +2,49 @@
 //!
 //! Hashing is deliberately slow (tens of milliseconds of CPU), so it runs on tokio's
 //! blocking thread pool: done on the async runtime it would stall every other request.
+//!
+//! Each hash also takes 19 MiB of memory (argon2's default cost), and the blocking pool
+//! would start a thread for every waiting login: 64 logins at once grew the process to
+//! 6 GiB, and faulting in all that memory cut login throughput by more than half. So at
+//! most one hash per CPU core runs at a time ([`HASHING_SLOTS`]); other logins wait for a
+//! slot without holding a thread or memory. The cores are busy either way.
 
-use std::sync::LazyLock;
+use std::{num::NonZeroUsize, sync::LazyLock, thread};
 
 use argon2::{
     Argon2,
     password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
 };
 
+use tokio::sync::Semaphore;
+
 use crate::domain::Password;
+
+/// One permit per CPU core: the hashes (and verifications) allowed to run at once.
+static HASHING_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(cores()));
+
+fn cores() -> usize {
+    thread::available_parallelism().map_or(1, NonZeroUsize::get)
+}
+
+/// Runs `work` on the blocking pool once a hashing slot is free.
+async fn in_a_hashing_slot<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    // The semaphore is never closed, so acquiring only ever waits.
+    let _slot = HASHING_SLOTS.acquire().await?;
+    tokio::task::spawn_blocking(work).await?
+}
 
 /// Hashes `password` with a fresh random salt into a PHC string (`$argon2id$v=19$...`).
 pub async fn hash_password(password: Password) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    in_a_hashing_slot(move || {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
             .map(|hash| hash.to_string())
             .map_err(|error| anyhow::anyhow!("hashing a password failed: {error}"))
     })
-    .await?
+    .await
 }
 
 /// Checks `candidate` against a stored hash. With `None` (no such user) it checks against
@@ -30,7 +54,7 @@ pub async fn verify_password(
     candidate: String,
     stored_hash: Option<String>,
 ) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
+    in_a_hashing_slot(move || {
         let hash = stored_hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
         let parsed = PasswordHash::new(hash)
             .map_err(|error| anyhow::anyhow!("stored password hash is corrupt: {error}"))?;
@@ -39,7 +63,7 @@ pub async fn verify_password(
             .is_ok();
         Ok(matches && stored_hash.is_some())
     })
-    .await?
+    .await
 }
 
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
@@ -76,6 +100,21 @@ mod tests {
         let first = hash_password(password.clone()).await.unwrap();
         let second = hash_password(password).await.unwrap();
         assert_ne!(first, second, "each hash needs its own salt");
+    }
+
+    #[tokio::test]
+    async fn a_hash_waits_while_every_slot_is_taken() {
+        let all_slots = HASHING_SLOTS
+            .acquire_many(u32::try_from(cores()).unwrap())
+            .await
+            .unwrap();
+        let password = Password::parse("patient horse".into()).unwrap();
+        let hashing = tokio::spawn(hash_password(password));
+        // Far longer than a hash takes (tens of milliseconds), so only the gate explains it.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(!hashing.is_finished(), "a hash ran without a free slot");
+        drop(all_slots);
+        assert!(hashing.await.unwrap().unwrap().starts_with("$argon2id$"));
     }
 
     #[tokio::test]
