@@ -12,10 +12,15 @@
 //! The lookup is per *connection*, not per request: see `state.rs` for how long a
 //! connection is kept (and so how soon a new replica gets traffic). IP literals such as
 //! `127.0.0.1` (the native set-up) are never looked up.
+//!
+//! Without Docker there is no name with several addresses, so the tests give the resolver
+//! a fixed answer for one name instead ([`RoundRobin::with_fixed_hosts`], like a line of
+//! `/etc/hosts`), and run the replicas on 127.0.0.1, .2 and .3
+//! (`tests/api/replicas.rs`). The rotation and the connections are the real ones.
 
 use std::{
     collections::HashMap,
-    net::SocketAddr,
+    net::{IpAddr, SocketAddr},
     sync::{Arc, Mutex},
 };
 
@@ -25,9 +30,20 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 #[derive(Clone, Default)]
 pub struct RoundRobin {
     turns: Arc<Mutex<HashMap<String, usize>>>,
+    /// Names answered from this table instead of DNS.
+    fixed_hosts: Arc<HashMap<String, Vec<IpAddr>>>,
 }
 
 impl RoundRobin {
+    /// A resolver that answers `hosts`' names with their addresses, in that order, without
+    /// asking DNS; every other name is looked up as usual.
+    pub fn with_fixed_hosts(hosts: impl IntoIterator<Item = (String, Vec<IpAddr>)>) -> Self {
+        Self {
+            fixed_hosts: Arc::new(hosts.into_iter().collect()),
+            ..Self::default()
+        }
+    }
+
     /// This lookup's turn for `host` (0, 1, 2, ...).
     fn turn(&self, host: &str) -> usize {
         let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
@@ -51,9 +67,13 @@ impl Resolve for RoundRobin {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
         let turn = self.turn(&host);
+        let fixed = self.fixed_hosts.get(&host).cloned();
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            // The port is the URL's: the connector sets it on every address.
+            let addresses: Vec<SocketAddr> = match fixed {
+                Some(ips) => ips.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect(),
+                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
+            };
             let addresses: Addrs = Box::new(rotate(addresses, turn).into_iter());
             Ok(addresses)
         })

@@ -29,13 +29,18 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+        Self::with_resolver(settings, RoundRobin::default())
+    }
+
+    /// The state with a resolver of the caller's (the tests' replicas on loopback).
+    pub fn with_resolver(settings: &Settings, resolver: RoundRobin) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(settings.upstream_timeout)
             .connect_timeout(settings.upstream_timeout)
             // A redirect is the client's business: pass it through, never follow it here.
             .redirect(reqwest::redirect::Policy::none())
             // Spread connections over a service's replicas (`--scale task-service=3`).
-            .dns_resolver(RoundRobin::default())
+            .dns_resolver(resolver)
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .pool_max_idle_per_host(POOL_MAX_IDLE_PER_SERVICE)
             .build()?;

@@ -6,7 +6,10 @@
 //!   its answer comes back unchanged), then what the gateway does when a service fails.
 //! - `edge`: what the gateway answers itself: 404s, `/internal`, 413, request ids,
 //!   rate limiting, `/health` and `/openapi.json`.
+//! - `replicas`: `--scale task-service=3` without Docker: connections are spread over a
+//!   service's replicas, and one that is down is skipped.
 
 mod edge;
 mod helpers;
+mod replicas;
 mod routing;
