@@ -15,7 +15,6 @@ use argon2::{
     Argon2,
     password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
 };
-
 use tokio::sync::Semaphore;
 
 use crate::domain::Password;
@@ -27,18 +26,26 @@ fn cores() -> usize {
     thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
 
-/// Runs `work` on the blocking pool once a hashing slot is free.
-async fn in_a_hashing_slot<T: Send + 'static>(
+/// Runs `work` on the blocking pool once one of `slots` is free. The slot goes along
+/// with the work: if the client hangs up, the request is dropped but the hash runs on,
+/// and its slot must stay taken until it is done.
+async fn in_a_slot<T: Send + 'static>(
+    slots: &'static Semaphore,
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> anyhow::Result<T> {
     // The semaphore is never closed, so acquiring only ever waits.
-    let _slot = HASHING_SLOTS.acquire().await?;
-    tokio::task::spawn_blocking(work).await?
+    let slot = slots.acquire().await?;
+    tokio::task::spawn_blocking(move || {
+        let result = work();
+        drop(slot);
+        result
+    })
+    .await?
 }
 
 /// Hashes `password` with a fresh random salt into a PHC string (`$argon2id$v=19$...`).
 pub async fn hash_password(password: Password) -> anyhow::Result<String> {
-    in_a_hashing_slot(move || {
+    in_a_slot(&HASHING_SLOTS, move || {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
             .map(|hash| hash.to_string())
@@ -54,7 +61,7 @@ pub async fn verify_password(
     candidate: String,
     stored_hash: Option<String>,
 ) -> anyhow::Result<bool> {
-    in_a_hashing_slot(move || {
+    in_a_slot(&HASHING_SLOTS, move || {
         let hash = stored_hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
         let parsed = PasswordHash::new(hash)
             .map_err(|error| anyhow::anyhow!("stored password hash is corrupt: {error}"))?;
@@ -115,6 +122,27 @@ mod tests {
         assert!(!hashing.is_finished(), "a hash ran without a free slot");
         drop(all_slots);
         assert!(hashing.await.unwrap().unwrap().starts_with("$argon2id$"));
+    }
+
+    #[tokio::test]
+    async fn a_slot_stays_taken_while_an_abandoned_hash_runs() {
+        static ONE_SLOT: Semaphore = Semaphore::const_new(1);
+        let (started, has_started) = tokio::sync::oneshot::channel();
+        let request = tokio::spawn(in_a_slot(&ONE_SLOT, move || {
+            let _ = started.send(());
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            Ok(())
+        }));
+        has_started.await.unwrap();
+        // The client hangs up: the request's future is dropped; the work cannot be.
+        request.abort();
+        assert!(request.await.unwrap_err().is_cancelled());
+        assert_eq!(
+            ONE_SLOT.available_permits(),
+            0,
+            "freed while the work still ran"
+        );
+        let _slot = ONE_SLOT.acquire().await.unwrap(); // and freed once it is done
     }
 
     #[tokio::test]
