@@ -37,7 +37,7 @@ where
             })?;
         let user_id = JwtKeys::from_ref(state)
             .verify(token)
-            .map_err(ApiError::Unauthorized)?;
+            .map_err(|error| ApiError::Unauthorized(error.to_string()))?;
         Ok(Self { user_id })
     }
 }

@@ -16,6 +16,20 @@ pub struct Claims {
     pub exp: i64,
 }
 
+/// Why a bearer token was refused. Every variant is a 401, and its `Display` text is the
+/// problem's `detail`, word for word, as clients have always read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token has expired")]
+    Expired,
+    /// A bad signature, another algorithm (`alg: none`), a missing claim, or not a JWT at all.
+    /// Which of them is not told: it would only help someone forging tokens.
+    #[error("the token is not valid")]
+    Invalid,
+    #[error("the token's subject is not a user id")]
+    NotAUserId,
+}
+
 /// A freshly issued token and how long it lives.
 #[derive(Debug)]
 pub struct AccessToken {
@@ -65,14 +79,12 @@ impl JwtKeys {
     }
 
     /// The user id in a valid token, or why the token is not acceptable.
-    pub fn verify(&self, token: &str) -> Result<UserId, String> {
+    pub fn verify(&self, token: &str) -> Result<UserId, TokenError> {
         let data =
             decode::<Claims>(token, &self.0.decoding, &self.0.validation).map_err(|error| {
                 match error.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                        "the token has expired".to_string()
-                    }
-                    _ => "the token is not valid".to_string(),
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
                 }
             })?;
         data.claims
@@ -80,7 +92,7 @@ impl JwtKeys {
             .parse::<UserId>()
             .ok()
             .filter(|id| *id > 0)
-            .ok_or_else(|| "the token's subject is not a user id".to_string())
+            .ok_or(TokenError::NotAUserId)
     }
 }
 
@@ -109,6 +121,16 @@ mod tests {
     }
 
     #[test]
+    fn refusals_say_what_clients_have_always_read() {
+        assert_eq!(TokenError::Expired.to_string(), "the token has expired");
+        assert_eq!(TokenError::Invalid.to_string(), "the token is not valid");
+        assert_eq!(
+            TokenError::NotAUserId.to_string(),
+            "the token's subject is not a user id"
+        );
+    }
+
+    #[test]
     fn expired_tokens_are_rejected() {
         let now = Utc::now().timestamp();
         let token = sign(
@@ -119,7 +141,7 @@ mod tests {
             },
             &[7; 32],
         );
-        assert_eq!(keys().verify(&token), Err("the token has expired".into()));
+        assert_eq!(keys().verify(&token), Err(TokenError::Expired));
     }
 
     #[test]
@@ -133,7 +155,7 @@ mod tests {
             },
             &[8; 32],
         );
-        assert!(keys().verify(&token).is_err());
+        assert_eq!(keys().verify(&token), Err(TokenError::Invalid));
     }
 
     #[test]
@@ -141,7 +163,7 @@ mod tests {
         // {"alg":"none","typ":"JWT"} . {"sub":"1","iat":0,"exp":9999999999} . (no signature)
         let token =
             "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwiaWF0IjowLCJleHAiOjk5OTk5OTk5OTl9.";
-        assert!(keys().verify(token).is_err());
+        assert_eq!(keys().verify(token), Err(TokenError::Invalid));
     }
 
     #[test]
@@ -156,7 +178,11 @@ mod tests {
                 },
                 &[7; 32],
             );
-            assert!(keys().verify(&token).is_err(), "sub {sub:?}");
+            assert_eq!(
+                keys().verify(&token),
+                Err(TokenError::NotAUserId),
+                "sub {sub:?}"
+            );
         }
     }
 }

@@ -6,5 +6,5 @@ mod jwt;
 mod password;
 
 pub use extractor::AuthUser;
-pub use jwt::{AccessToken, Claims, JwtKeys};
+pub use jwt::{AccessToken, Claims, JwtKeys, TokenError};
 pub use password::{hash_password, verify_password};

@@ -4,7 +4,28 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{FieldError, FieldErrors, TaskId, UserId, to_stored_precision};
+use super::{FieldError, FieldErrors, Missing, TaskId, UserId, to_stored_precision};
+
+/// Why a task's field (or a listing's parameter) was refused. The `Display` text is the
+/// `message` a 422 answer shows for the field, word for word: clients may show it to
+/// people, and the conformance suite checks it, so a variant's wording is part of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidTaskField {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at most {max} characters")]
+    TooLong { max: usize },
+    #[error("must be one of: todo, in_progress, done")]
+    UnknownStatus,
+    #[error("must be one of: low, medium, high")]
+    UnknownPriority,
+    #[error("must be an RFC 3339 date-time such as 2026-11-22T10:00:00Z")]
+    NotADateTime,
+    #[error("must be an integer of at least 0")]
+    SkipOutOfRange,
+    #[error("must be an integer from 1 to {max}")]
+    LimitOutOfRange { max: i64 },
+}
 
 /// A stored task, always owned by exactly one user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,13 +55,13 @@ pub struct TaskTitle(String);
 impl TaskTitle {
     pub const MAX_LEN: usize = 200;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidTaskField> {
         let title = raw.trim();
         if title.is_empty() {
-            return Err("must not be empty".into());
+            return Err(InvalidTaskField::Empty);
         }
         if title.chars().count() > Self::MAX_LEN {
-            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+            return Err(InvalidTaskField::TooLong { max: Self::MAX_LEN });
         }
         Ok(Self(title.to_string()))
     }
@@ -57,9 +78,9 @@ pub struct TaskDescription(String);
 impl TaskDescription {
     pub const MAX_LEN: usize = 5000;
 
-    pub fn parse(raw: String) -> Result<Self, String> {
+    pub fn parse(raw: String) -> Result<Self, InvalidTaskField> {
         if raw.chars().count() > Self::MAX_LEN {
-            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+            return Err(InvalidTaskField::TooLong { max: Self::MAX_LEN });
         }
         Ok(Self(raw))
     }
@@ -82,11 +103,11 @@ pub enum TaskStatus {
 impl TaskStatus {
     pub const ALL: [TaskStatus; 3] = [Self::Todo, Self::InProgress, Self::Done];
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidTaskField> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == raw)
-            .ok_or_else(|| "must be one of: todo, in_progress, done".to_string())
+            .ok_or(InvalidTaskField::UnknownStatus)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -119,11 +140,11 @@ pub enum Priority {
 impl Priority {
     pub const ALL: [Priority; 3] = [Self::Low, Self::Medium, Self::High];
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidTaskField> {
         Self::ALL
             .into_iter()
             .find(|priority| priority.as_str() == raw)
-            .ok_or_else(|| "must be one of: low, medium, high".to_string())
+            .ok_or(InvalidTaskField::UnknownPriority)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -140,10 +161,10 @@ impl Priority {
 pub struct DueDate;
 
 impl DueDate {
-    pub fn parse(raw: &str) -> Result<DateTime<Utc>, String> {
+    pub fn parse(raw: &str) -> Result<DateTime<Utc>, InvalidTaskField> {
         DateTime::parse_from_rfc3339(raw)
             .map(|date| to_stored_precision(date.with_timezone(&Utc)))
-            .map_err(|_| "must be an RFC 3339 date-time such as 2026-11-22T10:00:00Z".into())
+            .map_err(|_| InvalidTaskField::NotADateTime)
     }
 }
 
@@ -297,13 +318,15 @@ impl TaskListQuery {
             raw.parse::<i64>()
                 .ok()
                 .filter(|skip| *skip >= 0)
-                .ok_or_else(|| "must be an integer of at least 0".to_string())
+                .ok_or(InvalidTaskField::SkipOutOfRange)
         });
         let limit = optional(&mut errors, "limit", limit, |raw| {
             raw.parse::<i64>()
                 .ok()
                 .filter(|limit| (1..=Self::MAX_LIMIT).contains(limit))
-                .ok_or_else(|| format!("must be an integer from 1 to {}", Self::MAX_LIMIT))
+                .ok_or(InvalidTaskField::LimitOutOfRange {
+                    max: Self::MAX_LIMIT,
+                })
         });
         errors.finish(|| {
             Some(TaskListQuery {
@@ -328,7 +351,7 @@ fn optional<T>(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<String>,
-    parse: impl FnOnce(String) -> Result<T, String>,
+    parse: impl FnOnce(String) -> Result<T, InvalidTaskField>,
 ) -> Option<Option<T>> {
     match raw {
         None => Some(None),
@@ -340,11 +363,11 @@ fn not_null<T>(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<Option<String>>,
-    parse: impl FnOnce(String) -> Result<T, String>,
+    parse: impl FnOnce(String) -> Result<T, InvalidTaskField>,
 ) -> Option<Option<T>> {
     match raw {
         None => Some(None),
-        Some(None) => errors.check(field, Err("must not be null".to_string())),
+        Some(None) => errors.check(field, Err::<T, _>(Missing::Null)).map(Some),
         Some(Some(raw)) => errors.check(field, parse(raw)).map(Some),
     }
 }
@@ -353,7 +376,7 @@ fn nullable<T>(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<Option<String>>,
-    parse: impl FnOnce(String) -> Result<T, String>,
+    parse: impl FnOnce(String) -> Result<T, InvalidTaskField>,
 ) -> Option<Option<Option<T>>> {
     match raw {
         None => Some(None),
@@ -396,6 +419,46 @@ mod tests {
         assert!(TaskStatus::parse("DONE").is_err());
         assert!(TaskStatus::parse("finished").is_err());
         assert!(Priority::parse("urgent").is_err());
+    }
+
+    #[test]
+    fn refusals_say_what_clients_have_always_read() {
+        let messages = [
+            (TaskTitle::parse(" ").unwrap_err(), "must not be empty"),
+            (
+                TaskTitle::parse(&"x".repeat(201)).unwrap_err(),
+                "must be at most 200 characters",
+            ),
+            (
+                TaskDescription::parse("x".repeat(5001)).unwrap_err(),
+                "must be at most 5000 characters",
+            ),
+            (
+                TaskStatus::parse("finished").unwrap_err(),
+                "must be one of: todo, in_progress, done",
+            ),
+            (
+                Priority::parse("urgent").unwrap_err(),
+                "must be one of: low, medium, high",
+            ),
+            (
+                DueDate::parse("tomorrow").unwrap_err(),
+                "must be an RFC 3339 date-time such as 2026-11-22T10:00:00Z",
+            ),
+        ];
+        for (error, message) in messages {
+            assert_eq!(error.to_string(), message, "{error:?}");
+        }
+        let errors =
+            TaskListQuery::parse(None, None, Some("-1".into()), Some("0".into())).unwrap_err();
+        let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "must be an integer of at least 0",
+                "must be an integer from 1 to 100"
+            ]
+        );
     }
 
     #[test]
@@ -477,5 +540,6 @@ mod tests {
         let errors = TaskChanges::parse(Some(None), None, Some(None), None, None).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "status"]);
+        assert_eq!(errors[0].message, "must not be null");
     }
 }

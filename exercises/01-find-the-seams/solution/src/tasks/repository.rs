@@ -7,8 +7,8 @@ use sqlx::AnyPool;
 
 use crate::{
     domain::{
-        NewTask, Priority, Task, TaskDescription, TaskId, TaskListQuery, TaskStatus, TaskTitle,
-        UserId,
+        InvalidTaskField, NewTask, Priority, Task, TaskDescription, TaskId, TaskListQuery,
+        TaskStatus, TaskTitle, UserId,
     },
     repositories::{RepositoryResult, from_micros, to_micros},
 };
@@ -45,7 +45,7 @@ impl TryFrom<TaskRow> for Task {
 
     /// Stored values are parsed again, so a corrupt row is an error, never a bad response.
     fn try_from(row: TaskRow) -> anyhow::Result<Self> {
-        let corrupt = |field: &str, reason: String| {
+        let corrupt = |field: &str, reason: InvalidTaskField| {
             anyhow::anyhow!("stored task {} has an invalid {field}: {reason}", row.id)
         };
         Ok(Task {
