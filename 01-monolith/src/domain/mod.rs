@@ -8,8 +8,8 @@ mod task;
 mod user;
 
 pub use task::{
-    DueDate, InvalidTaskField, NewTask, Priority, Task, TaskChanges, TaskDescription,
-    TaskListQuery, TaskStatus, TaskTitle, parse_status_change,
+    DueDate, InvalidTaskField, NewTask, NewTaskFields, Priority, Task, TaskChangeFields,
+    TaskChanges, TaskDescription, TaskListQuery, TaskStatus, TaskTitle, parse_status_change,
 };
 pub use user::{
     Email, FullName, InvalidUserField, LoginAttempt, NewUser, Password, User, Username,

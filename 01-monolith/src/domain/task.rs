@@ -178,15 +178,29 @@ pub struct NewTask {
     pub due_date: Option<DateTime<Utc>>,
 }
 
+/// A create request's fields as they arrived, before any rule is checked.
+///
+/// Named fields rather than five positional `Option<String>` arguments: those are easy to
+/// pass in the wrong order (a description as the title), and the compiler could not tell.
+#[derive(Debug, Default)]
+pub struct NewTaskFields {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub due_date: Option<String>,
+}
+
 impl NewTask {
     /// Parses a create request; absent (or null) optional fields take their defaults.
-    pub fn parse(
-        title: Option<String>,
-        description: Option<String>,
-        status: Option<String>,
-        priority: Option<String>,
-        due_date: Option<String>,
-    ) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(fields: NewTaskFields) -> Result<Self, Vec<FieldError>> {
+        let NewTaskFields {
+            title,
+            description,
+            status,
+            priority,
+            due_date,
+        } = fields;
         let mut errors = FieldErrors::default();
         let title = errors.require("title", title, |raw| TaskTitle::parse(&raw));
         let description = optional(
@@ -225,16 +239,29 @@ pub struct TaskChanges {
     pub due_date: Option<Option<DateTime<Utc>>>,
 }
 
+/// An update request's fields as they arrived, named for the same reason as
+/// [`NewTaskFields`]. The outer `Option` says whether the field was sent, the inner one
+/// whether it was `null`.
+#[derive(Debug, Default)]
+pub struct TaskChangeFields {
+    pub title: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub status: Option<Option<String>>,
+    pub priority: Option<Option<String>>,
+    pub due_date: Option<Option<String>>,
+}
+
 impl TaskChanges {
     /// Parses an update request: the same rules as creation, and `null` is refused
     /// for the fields that cannot be empty.
-    pub fn parse(
-        title: Option<Option<String>>,
-        description: Option<Option<String>>,
-        status: Option<Option<String>>,
-        priority: Option<Option<String>>,
-        due_date: Option<Option<String>>,
-    ) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(fields: TaskChangeFields) -> Result<Self, Vec<FieldError>> {
+        let TaskChangeFields {
+            title,
+            description,
+            status,
+            priority,
+            due_date,
+        } = fields;
         let mut errors = FieldErrors::default();
         let title = not_null(&mut errors, "title", title, |raw| TaskTitle::parse(&raw));
         let status = not_null(&mut errors, "status", status, |raw| TaskStatus::parse(&raw));
@@ -480,19 +507,23 @@ mod tests {
 
     #[test]
     fn a_new_task_gets_defaults_and_reports_every_bad_field() {
-        let task = NewTask::parse(Some("t".into()), None, None, None, None).unwrap();
+        let task = NewTask::parse(NewTaskFields {
+            title: Some("t".into()),
+            ..NewTaskFields::default()
+        })
+        .unwrap();
         assert_eq!(
             (task.status, task.priority),
             (TaskStatus::Todo, Priority::Medium)
         );
 
-        let errors = NewTask::parse(
-            Some(" ".into()),
-            None,
-            Some("nope".into()),
-            Some("urgent".into()),
-            Some("later".into()),
-        )
+        let errors = NewTask::parse(NewTaskFields {
+            title: Some(" ".into()),
+            description: None,
+            status: Some("nope".into()),
+            priority: Some("urgent".into()),
+            due_date: Some("later".into()),
+        })
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "status", "priority", "due_date"]);
@@ -533,11 +564,20 @@ mod tests {
 
     #[test]
     fn changes_distinguish_absent_from_null() {
-        let changes = TaskChanges::parse(None, Some(None), None, None, None).unwrap();
+        let changes = TaskChanges::parse(TaskChangeFields {
+            description: Some(None),
+            ..TaskChangeFields::default()
+        })
+        .unwrap();
         assert!(matches!(changes.description, Some(None)));
         assert!(changes.title.is_none());
 
-        let errors = TaskChanges::parse(Some(None), None, Some(None), None, None).unwrap_err();
+        let errors = TaskChanges::parse(TaskChangeFields {
+            title: Some(None),
+            status: Some(None),
+            ..TaskChangeFields::default()
+        })
+        .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "status"]);
         assert_eq!(errors[0].message, "must not be null");
