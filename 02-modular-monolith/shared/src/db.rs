@@ -1,14 +1,28 @@
-//! What every module's repositories need around their own SQL.
+//! What every module's repositories need around their own SQL, and the pool they run on.
 //!
 //! All modules share ONE database (one pool) in this phase, but each owns its own tables:
 //! on PostgreSQL a schema per module (`identity.users`), on SQLite an attached database
 //! per module under the same name, so a query reads `identity.users` on both. The app
-//! creates the pool (and attaches the files); a module gets the pool, runs its migrations
-//! with [`migrate`], and touches only its own schema.
+//! creates the pool with [`connect`] (which attaches the files); a module gets the pool,
+//! runs its migrations with [`migrate`], and touches only its own schema.
+//!
+//! Phase 03 connects each service the same way, with one schema instead of two: that is
+//! why [`connect`] lives here and not in the app. A module's SQL names `tasks.tasks` in
+//! both phases, so the module does not change when it becomes a service.
+//!
+//! One set of queries serves SQLite and PostgreSQL through sqlx's `Any` driver: `$1`
+//! placeholders (both databases accept them) and integer-microsecond timestamps (the
+//! `Any` driver has no portable date type). Each module has its own migrations folders.
+
+use std::{path::Path, str::FromStr, time::Duration};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::{AnyPool, migrate::Migrator};
+use sqlx::{
+    AnyPool,
+    any::{AnyConnectOptions, AnyPoolOptions},
+    migrate::Migrator,
+};
 
 use crate::error::ApiError;
 
@@ -27,6 +41,112 @@ impl Backend {
             Self::Postgres
         }
     }
+}
+
+/// SQLite lets one connection write at a time. With several connections, concurrent
+/// writers collide and SQLite's busy handler puts the losers to sleep (up to 100 ms a try),
+/// so under load a write's latency becomes a lottery. With one connection, requests queue
+/// fairly for it in the pool instead, and each query is short. PostgreSQL handles
+/// concurrent writers itself, so it gets a real pool.
+const SQLITE_CONNECTIONS: u32 = 1;
+const POSTGRES_CONNECTIONS: u32 = 10;
+
+/// Connects to `url` (`sqlite:...` or `postgres://...`), creating a SQLite file and its
+/// folder if they do not exist yet. On SQLite, every new connection attaches one file per
+/// name in `schemas`, next to the main file, under that name (`tasktracker.sqlite3` →
+/// `tasktracker.tasks.sqlite3` attached as `tasks`). On PostgreSQL the schemas are made by
+/// the modules' own migrations.
+pub async fn connect(url: &str, schemas: &[&'static str]) -> anyhow::Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url);
+    let mut pool_options = AnyPoolOptions::new()
+        .max_connections(match backend {
+            Backend::Sqlite => SQLITE_CONNECTIONS,
+            Backend::Postgres => POSTGRES_CONNECTIONS,
+        })
+        // A request waits at most this long for a connection, then gets a 503.
+        .acquire_timeout(Duration::from_secs(3));
+    if backend == Backend::Sqlite {
+        create_sqlite_folder(url)?;
+        let attachments: Vec<(&'static str, String)> = schemas
+            .iter()
+            .map(|schema| (*schema, module_file(url, schema)))
+            .collect();
+        pool_options = pool_options.after_connect(move |connection, _| {
+            let attachments = attachments.clone();
+            Box::pin(async move {
+                for (schema, file) in attachments {
+                    let file = file.replace('\'', "''");
+                    sqlx::query(&format!("ATTACH DATABASE '{file}' AS {schema}"))
+                        .execute(&mut *connection)
+                        .await?;
+                    // Write-ahead logging lets readers proceed while one request writes.
+                    sqlx::query(&format!("PRAGMA {schema}.journal_mode = WAL"))
+                        .execute(&mut *connection)
+                        .await?;
+                }
+                Ok(())
+            })
+        });
+    }
+    let options = AnyConnectOptions::from_str(url)
+        .with_context(|| format!("DATABASE_URL is not a valid database URL: {url}"))?;
+    let pool = pool_options
+        .connect_with(options)
+        .await
+        .context("cannot connect to the database (is it running? is DATABASE_URL right?)")?;
+    if backend == Backend::Sqlite {
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&pool)
+            .await?;
+    }
+    Ok(pool)
+}
+
+/// The file path in a SQLite URL (`sqlite:///path/to/file.sqlite3?mode=rwc`), or "" for
+/// an in-memory database.
+fn sqlite_path(url: &str) -> &str {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.starts_with(":memory:") {
+        ""
+    } else {
+        path
+    }
+}
+
+/// The file of one module's attached database: `tasktracker.sqlite3` → `tasktracker.tasks.sqlite3`,
+/// in the same folder. An in-memory main database gets in-memory module databases.
+pub fn module_file(url: &str, schema: &str) -> String {
+    let main = Path::new(sqlite_path(url));
+    let Some(stem) = main.file_stem().and_then(|stem| stem.to_str()) else {
+        return ":memory:".into();
+    };
+    let name = match main.extension().and_then(|ext| ext.to_str()) {
+        Some(ext) => format!("{stem}.{schema}.{ext}"),
+        None => format!("{stem}.{schema}"),
+    };
+    main.with_file_name(name).to_string_lossy().into_owned()
+}
+
+/// `sqlite:///path/to/file.sqlite3?mode=rwc` needs `/path/to` to exist.
+fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
+    let path = sqlite_path(url);
+    if path.is_empty() {
+        return Ok(());
+    }
+    if let Some(folder) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create the folder {}", folder.display()))?;
+    }
+    Ok(())
 }
 
 /// Runs one module's migrations (`sqlite` or `postgres`, by backend).
@@ -102,4 +222,20 @@ pub fn to_micros(time: DateTime<Utc>) -> i64 {
 pub fn from_micros(micros: i64) -> anyhow::Result<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros)
         .with_context(|| format!("stored timestamp {micros} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_module_gets_a_file_next_to_the_main_one() {
+        assert_eq!(
+            module_file("sqlite:///data/tasktracker.sqlite3?mode=rwc", "identity"),
+            "/data/tasktracker.identity.sqlite3"
+        );
+        assert_eq!(module_file("sqlite://app.db", "tasks"), "app.tasks.db");
+        assert_eq!(module_file("sqlite://plain", "tasks"), "plain.tasks");
+        assert_eq!(module_file("sqlite::memory:", "tasks"), ":memory:");
+    }
 }

@@ -38,9 +38,18 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u64 },
-    /// Something we depend on (the database) cannot be reached right now.
+    /// Something we depend on (the database, in phase 03 another service) cannot be
+    /// reached right now.
     #[error("service unavailable: {0}")]
     ServiceUnavailable(String),
+    /// Another service answered with something we cannot use (a malformed body, a 5xx).
+    /// Only phase 03 has other services; the variant lives here so that its services and
+    /// gateway render it with the same one rendering.
+    #[error("bad gateway: {0}")]
+    BadGateway(String),
+    /// Another service did not answer in time (phase 03).
+    #[error("gateway timeout: {0}")]
+    GatewayTimeout(String),
     /// A bug or an unexpected failure: logged in full, answered without details.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -83,6 +92,8 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            Self::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,7 +106,9 @@ impl ApiError {
             | Self::NotFound(detail)
             | Self::Conflict(detail)
             | Self::UnsupportedMediaType(detail)
-            | Self::ServiceUnavailable(detail) => detail.clone(),
+            | Self::ServiceUnavailable(detail)
+            | Self::BadGateway(detail)
+            | Self::GatewayTimeout(detail) => detail.clone(),
             Self::MethodNotAllowed => "this route does not support that HTTP method".into(),
             Self::PayloadTooLarge => "the request body is larger than 64 KiB".into(),
             Self::Validation(errors) => {

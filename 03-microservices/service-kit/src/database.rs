@@ -1,48 +1,18 @@
-//! The database plumbing of the two services that own data (user-service, task-service):
-//! one service, one database, but the same pool set-up, migration runner, error mapping
-//! and timestamp codec.
+//! The database of a service that owns data (user-service, task-service).
 //!
-//! One set of queries serves SQLite and PostgreSQL through sqlx's `Any` driver. That is
-//! why queries use `$1` placeholders (both databases accept them) and store timestamps as
-//! integer microseconds (the `Any` driver has no portable date type). Each service has
-//! its own migrations folders, one per database engine, because their DDL differs.
+//! In phase 02 every module's schema lived in one database; here each service has a
+//! database of its own, holding the ONE schema of the module it serves (`identity` in the
+//! users database, `tasks` in the tasks database). The pool is set up exactly as phase 02
+//! sets up its one pool (`shared_kernel::db::connect`), so the module's SQL, which names
+//! `tasks.tasks`, runs unchanged; the module runs its own migrations.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::collections::BTreeMap;
 
-use anyhow::Context;
-use chrono::{DateTime, Utc};
-use sqlx::{
-    AnyPool,
-    any::{AnyConnectOptions, AnyPoolOptions},
-    migrate::Migrator,
-};
+use axum::{Router, routing::get};
+use shared_kernel::Backend;
+use sqlx::AnyPool;
 
-/// Connects to a service's database and runs that service's migrations, which must be in
-/// `migrations/sqlite` and `migrations/postgres` of the crate calling it (the paths are
-/// resolved at compile time, relative to the calling crate).
-#[macro_export]
-macro_rules! connect_database {
-    ($url:expr) => {{
-        static SQLITE: ::sqlx::migrate::Migrator = ::sqlx::migrate!("./migrations/sqlite");
-        static POSTGRES: ::sqlx::migrate::Migrator = ::sqlx::migrate!("./migrations/postgres");
-        $crate::database::Database::connect_and_migrate($url, &SQLITE, &POSTGRES)
-    }};
-}
-
-/// Which database engine a URL points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// SQLite lets one connection write at a time. With several connections, concurrent
-/// writers collide and SQLite's busy handler puts the losers to sleep (up to 100 ms a try),
-/// so under load a write's latency becomes a lottery. With one connection, requests queue
-/// fairly for it in the pool instead, and each query is short. PostgreSQL handles
-/// concurrent writers itself, so it gets a real pool.
-const SQLITE_CONNECTIONS: u32 = 1;
-const POSTGRES_CONNECTIONS: u32 = 10;
+use crate::health::Health;
 
 /// A connection pool to the service's own database.
 #[derive(Clone, Debug)]
@@ -52,61 +22,15 @@ pub struct Database {
 }
 
 impl Database {
-    /// Connects to `url` (`sqlite:...` or `postgres://...`), creating a SQLite file and its
-    /// folder if they do not exist yet.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
-        };
-        if backend == Backend::Sqlite {
-            create_sqlite_folder(url)?;
-        }
-        let options = AnyConnectOptions::from_str(url)
-            .with_context(|| format!("DATABASE_URL is not a valid database URL: {url}"))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => SQLITE_CONNECTIONS,
-                Backend::Postgres => POSTGRES_CONNECTIONS,
-            })
-            // A request waits at most this long for a connection, then gets a 503.
-            .acquire_timeout(Duration::from_secs(3))
-            .connect_with(options)
-            .await
-            .context("cannot connect to the database (is it running? is DATABASE_URL right?)")?;
-        if backend == Backend::Sqlite {
-            // Write-ahead logging lets readers proceed while one request writes.
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await?;
-        }
-        Ok(Self { pool, backend })
-    }
-
-    /// [`Database::connect`], then [`Database::migrate`]; see [`connect_database!`].
-    pub async fn connect_and_migrate(
-        url: &str,
-        sqlite: &Migrator,
-        postgres: &Migrator,
-    ) -> anyhow::Result<Self> {
-        let database = Self::connect(url).await?;
-        database.migrate(sqlite, postgres).await?;
-        Ok(database)
-    }
-
-    /// Brings the schema up to date with the service's migrations for this engine; safe to
-    /// run at every start.
-    pub async fn migrate(&self, sqlite: &Migrator, postgres: &Migrator) -> anyhow::Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => sqlite,
-            Backend::Postgres => postgres,
-        };
-        migrator
-            .run(&self.pool)
-            .await
-            .context("running database migrations failed")
+    /// Connects to `url` (`sqlite:...` or `postgres://...`) for the module whose tables are
+    /// under `schema`. On SQLite the module's tables go into a file next to the main one
+    /// (`users.sqlite3` → `users.identity.sqlite3`), as in phase 02.
+    pub async fn connect(url: &str, schema: &'static str) -> anyhow::Result<Self> {
+        let pool = shared_kernel::db::connect(url, &[schema]).await?;
+        Ok(Self {
+            pool,
+            backend: Backend::of_url(url),
+        })
     }
 
     /// A cheap round trip, used by `/health`.
@@ -114,15 +38,25 @@ impl Database {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
     }
 
-    /// `ok`, or why the database cannot be reached: the `database` check of `/health`.
-    pub async fn health(&self) -> String {
-        match self.ping().await {
-            Ok(()) => "ok".to_string(),
-            Err(error) => {
-                tracing::warn!(%error, "health check: database unreachable");
-                format!("unreachable: {error}")
-            }
-        }
+    /// `GET /health` of a service whose one dependency is this database: 200 while it
+    /// answers, 503 `unavailable` with the reason in `checks.database` when it does not.
+    /// (Documented in each service's OpenAPI by `health::check`, which answers the same.)
+    pub fn health_route(&self, service: &'static str) -> Router {
+        let database = self.clone();
+        Router::new().route(
+            "/health",
+            get(move || async move {
+                let status = match database.ping().await {
+                    Ok(()) => "ok".to_string(),
+                    Err(error) => {
+                        tracing::warn!(%error, "health check: database unreachable");
+                        format!("unreachable: {error}")
+                    }
+                };
+                let checks = BTreeMap::from([("database".to_string(), status)]);
+                Health::answer(service, env!("CARGO_PKG_VERSION"), checks, "unavailable")
+            }),
+        )
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -136,72 +70,5 @@ impl Database {
     /// Closes every connection; used by tests that simulate a database outage.
     pub async fn close(&self) {
         self.pool.close().await;
-    }
-}
-
-/// `sqlite:///path/to/file.sqlite3?mode=rwc` needs `/path/to` to exist.
-fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
-    let path = url
-        .trim_start_matches("sqlite:")
-        .trim_start_matches("//")
-        .split('?')
-        .next()
-        .unwrap_or_default();
-    if path.is_empty() || path.starts_with(":memory:") {
-        return Ok(());
-    }
-    if let Some(folder) = Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(folder)
-            .with_context(|| format!("cannot create the folder {}", folder.display()))?;
-    }
-    Ok(())
-}
-
-/// Why a repository call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum RepositoryError {
-    /// A UNIQUE constraint refused the write (two registrations raced for one email).
-    #[error("a unique value is already taken")]
-    UniqueViolation,
-    #[error(transparent)]
-    Database(sqlx::Error),
-    /// A stored row breaks the domain's rules: a bug or a hand-edited database.
-    #[error(transparent)]
-    CorruptRow(#[from] anyhow::Error),
-}
-
-impl From<sqlx::Error> for RepositoryError {
-    fn from(error: sqlx::Error) -> Self {
-        match error.as_database_error() {
-            Some(db_error) if db_error.is_unique_violation() => Self::UniqueViolation,
-            _ => Self::Database(error),
-        }
-    }
-}
-
-pub type RepositoryResult<T> = Result<T, RepositoryError>;
-
-/// Timestamps are stored as microseconds since the Unix epoch, UTC.
-pub fn to_micros(time: DateTime<Utc>) -> i64 {
-    time.timestamp_micros()
-}
-
-pub fn from_micros(micros: i64) -> anyhow::Result<DateTime<Utc>> {
-    DateTime::from_timestamp_micros(micros)
-        .with_context(|| format!("stored timestamp {micros} is out of range"))
-}
-
-impl From<RepositoryError> for crate::error::ApiError {
-    fn from(error: RepositoryError) -> Self {
-        match error {
-            RepositoryError::UniqueViolation => {
-                Self::Conflict("that value is already taken".into())
-            }
-            RepositoryError::Database(error) => error.into(),
-            RepositoryError::CorruptRow(error) => Self::Internal(error),
-        }
     }
 }

@@ -1,22 +1,26 @@
-//! Phase 03's stats service: a user's statistics, computed from task-service's data over
-//! HTTP. It owns no database.
+//! Phase 03's stats service: phase 02's `stats` module, extracted into a process of its
+//! own. Like the module, it owns no data.
 //!
-//! Where phase 01's `StatsService` asked a repository for per-(status, priority) counts,
-//! this one asks task-service's internal route `/internal/v1/task-counts` through
-//! [`clients::TaskServiceClient`] and folds them with the same `TaskStats::from_counts`.
-//! The client is where the network's failures are handled: a timeout on every call,
-//! bounded retries with backoff (`backon`), and a circuit breaker (`failsafe`). When
-//! task-service cannot answer, the caller gets their last known statistics marked stale.
+//! The module (folding per-(status, priority) counts into statistics, and the
+//! `/api/v1/stats` route) is the crate `stats`, used as it is. In phase 02 the app plugged
+//! the tasks module's facade in behind the module's `TaskCounts` seam. Here the tasks live
+//! in another process, so this crate plugs in the network instead:
+//! - [`clients::TaskServiceClient`]: task-service's internal `/internal/v1/task-counts`,
+//!   with a timeout on every call, bounded retries with backoff (`backon`) and a circuit
+//!   breaker (`failsafe`);
+//! - [`seams::TaskServiceCounts`]: the `TaskCounts` seam over that client, keeping each
+//!   user's last known counts to answer with (marked stale) while task-service is down;
+//! - [`caller`]: a layer that hands the caller's token and request id to the outbound call,
+//!   and marks stale answers. The module's signatures carry neither: transport stays out
+//!   of the module, which is why it needs no change to become a service.
 
-pub mod auth;
+pub mod caller;
 pub mod clients;
 pub mod config;
-pub mod domain;
 pub mod routes;
-pub mod services;
+pub mod seams;
 pub mod startup;
 pub mod state;
 
 pub use routes::app;
-pub use service_kit::{error, extract};
 pub use state::AppState;

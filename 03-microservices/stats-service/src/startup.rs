@@ -1,4 +1,4 @@
-//! Building the service from settings: the task-service client, the state, the port.
+//! Building the service from settings: the module with its seam over HTTP, the port.
 
 pub use service_kit::startup::Application;
 

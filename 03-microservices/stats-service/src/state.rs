@@ -1,29 +1,26 @@
-//! What every request handler can reach.
+//! What the service holds: the stats module with its seam plugged into the network.
 
-use axum::extract::FromRef;
+use std::sync::Arc;
 
-use crate::{auth::JwtKeys, clients::TaskServiceClient, config::Settings, services::StatsService};
+use service_kit::auth::JwtKeys;
+use stats::StatsApi;
+
+use crate::{clients::TaskServiceClient, config::Settings, seams::TaskServiceCounts};
 
 /// Cheap to clone: every field is a handle to shared data (client, cache, keys).
 #[derive(Clone)]
 pub struct AppState {
-    pub stats: StatsService,
-    pub jwt: JwtKeys,
+    pub stats: StatsApi,
 }
 
 impl AppState {
+    /// The module, its `TaskCounts` seam answered by task-service over HTTP.
+    /// stats-service only verifies tokens: the lifetime is never used.
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
-        let tasks = TaskServiceClient::new(&settings.task_service)?;
+        let tasks = TaskServiceCounts::new(TaskServiceClient::new(&settings.task_service)?);
+        let jwt = JwtKeys::new(&settings.jwt_secret.bytes, std::time::Duration::ZERO);
         Ok(Self {
-            stats: StatsService::new(tasks),
-            jwt: JwtKeys::verifier(&settings.jwt_secret.bytes),
+            stats: StatsApi::new(Arc::new(tasks), jwt),
         })
-    }
-}
-
-/// Lets the [`crate::auth::AuthUser`] extractor find the keys without knowing `AppState`.
-impl FromRef<AppState> for JwtKeys {
-    fn from_ref(state: &AppState) -> Self {
-        state.jwt.clone()
     }
 }

@@ -1,21 +1,19 @@
-//! Phase 03's task service: task CRUD, filters, pagination, status and toggle over its own
-//! tasks database, plus one internal route for stats-service (`/internal/v1/task-counts`,
-//! never exposed by the gateway). It verifies tokens itself; `owner_id` is a plain
-//! reference to a user-service account.
+//! Phase 03's task service: phase 02's `tasks` module, extracted into a process of its own
+//! with its own tasks database.
 //!
-//! The layers are phase 01's: `routes` → `services` → `repositories` → the database.
-//! `error` and `extract` are the shared ones from `service-kit`, re-exported so the code
-//! reads exactly as in phase 01.
+//! The module (task CRUD, filters, pagination, status and toggle: its domain, repositories,
+//! services and routes) is the crate `tasks`, used as it is. This crate is only what
+//! extraction adds:
+//! - a binary, its settings and its database connection;
+//! - [`seams`]: the module's `UserDirectory` seam, answered without calling user-service;
+//! - `routes::internal`: the other end of stats' `TaskCounts` seam, as an HTTP route
+//!   (`/internal/v1/task-counts`, never exposed by the gateway).
 
-pub mod auth;
 pub mod config;
-pub mod domain;
-pub mod repositories;
 pub mod routes;
-pub mod services;
+pub mod seams;
 pub mod startup;
 pub mod state;
 
 pub use routes::app;
-pub use service_kit::{error, extract};
 pub use state::AppState;

@@ -1,6 +1,8 @@
-//! Building the service from settings: its own database, the state, the port.
+//! Building the service from settings: its own database, the module, the port.
 
 pub use service_kit::startup::Application;
+
+use service_kit::database::Database;
 
 use crate::{config::Settings, routes::app, state::AppState};
 
@@ -8,8 +10,10 @@ use crate::{config::Settings, routes::app, state::AppState};
 pub const SERVICE: &str = "task-service";
 
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-    // Connects, and runs this service's own migrations (`migrations/<engine>/`).
-    let database = service_kit::connect_database!(&settings.database_url).await?;
+    // The tasks database holds one schema, the tasks module's, and the module runs its own
+    // migrations into it, exactly as in phase 02.
+    let database = Database::connect(&settings.database_url, tasks::SCHEMA).await?;
+    tasks::TasksApi::migrate(database.pool(), database.backend()).await?;
     let state = AppState::new(database, &settings);
     Application::bind(SERVICE, settings.listen, app(state)).await
 }

@@ -1,32 +1,28 @@
-//! What every request handler can reach.
+//! What the service holds: the tasks module with its seam plugged in, and its database for
+//! `/health`.
 
-use axum::extract::FromRef;
-use service_kit::database::Database;
+use std::sync::Arc;
 
-use crate::{auth::JwtKeys, config::Settings, repositories::TaskRepository, services::TaskService};
+use service_kit::{auth::JwtKeys, database::Database};
+use tasks::TasksApi;
+
+use crate::{config::Settings, seams::TokenProvesAccount};
 
 /// Cheap to clone: every field is a handle to shared data (pool, keys).
 #[derive(Clone)]
 pub struct AppState {
-    pub tasks: TaskService,
-    pub jwt: JwtKeys,
+    pub tasks: TasksApi,
     pub database: Database,
 }
 
 impl AppState {
+    /// The module over this service's own pool, its `UserDirectory` seam answered by the
+    /// caller's token. task-service only verifies tokens: the lifetime is never used.
     pub fn new(database: Database, settings: &Settings) -> Self {
-        let tasks = TaskRepository::new(database.pool().clone());
+        let jwt = JwtKeys::new(&settings.jwt_secret.bytes, std::time::Duration::ZERO);
         Self {
-            tasks: TaskService::new(tasks),
-            jwt: JwtKeys::verifier(&settings.jwt_secret.bytes),
+            tasks: TasksApi::new(database.pool().clone(), jwt, Arc::new(TokenProvesAccount)),
             database,
         }
-    }
-}
-
-/// Lets the [`crate::auth::AuthUser`] extractor find the keys without knowing `AppState`.
-impl FromRef<AppState> for JwtKeys {
-    fn from_ref(state: &AppState) -> Self {
-        state.jwt.clone()
     }
 }

@@ -1,20 +1,16 @@
-//! Phase 03's user service: registration, login and the caller's account, over its own
-//! users database. It is the only service that issues tokens; every service (this one
-//! included) verifies them itself with the shared `JWT_SECRET`.
+//! Phase 03's user service: phase 02's `identity` module, extracted into a process of its
+//! own with its own users database.
 //!
-//! The layers are phase 01's: `routes` → `services` → `repositories` → the database.
-//! `error` and `extract` are the shared ones from `service-kit`, re-exported so the code
-//! reads exactly as in phase 01.
+//! The module (its domain, repositories, services and routes) is the crate `identity`,
+//! used as it is. This crate is only what extraction adds: a binary, its settings, the
+//! database connection, and the routes every service has (`/health`, `/openapi.json`).
+//! It is the only service that issues tokens; every service (this one included) verifies
+//! them itself with the shared `JWT_SECRET`.
 
-pub mod auth;
 pub mod config;
-pub mod domain;
-pub mod repositories;
 pub mod routes;
-pub mod services;
 pub mod startup;
 pub mod state;
 
 pub use routes::app;
-pub use service_kit::{error, extract};
 pub use state::AppState;

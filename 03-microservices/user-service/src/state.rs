@@ -1,33 +1,25 @@
-//! What every request handler can reach.
+//! What the service holds: the identity module, and its database for `/health`.
 
-use axum::extract::FromRef;
-use service_kit::database::Database;
+use identity::IdentityApi;
+use service_kit::{auth::JwtKeys, database::Database};
 
-use crate::{auth::JwtKeys, config::Settings, repositories::UserRepository, services::UserService};
+use crate::config::Settings;
 
 /// Cheap to clone: every field is a handle to shared data (pool, keys).
 #[derive(Clone)]
 pub struct AppState {
-    pub users: UserService,
-    pub jwt: JwtKeys,
+    pub identity: IdentityApi,
     pub database: Database,
 }
 
 impl AppState {
+    /// The module over this service's own pool. It needs no seam: identity depends on no
+    /// other module.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
-        let users = UserRepository::new(database.pool().clone());
         Self {
-            users: UserService::new(users, jwt.clone()),
-            jwt,
+            identity: IdentityApi::new(database.pool().clone(), jwt),
             database,
         }
-    }
-}
-
-/// Lets the [`crate::auth::AuthUser`] extractor find the keys without knowing `AppState`.
-impl FromRef<AppState> for JwtKeys {
-    fn from_ref(state: &AppState) -> Self {
-        state.jwt.clone()
     }
 }

@@ -25,7 +25,9 @@ use reqwest::{StatusCode, header::AUTHORIZATION};
 
 use service_kit::middleware::REQUEST_ID_HEADER;
 
-use crate::{config::TaskServiceSettings, domain::TaskCount};
+use stats::TaskCount;
+
+use crate::config::TaskServiceSettings;
 
 /// The internal route task-service answers counts on. Not reachable through the gateway.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";

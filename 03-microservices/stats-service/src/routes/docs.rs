@@ -1,20 +1,102 @@
-//! This service's part of the API as OpenAPI (`/openapi.json`, `/docs`). The gateway
-//! merges it with the other services' documents into the one the clients see.
+//! This service's part of the API as OpenAPI (`/openapi.json`, `/docs`): the module's
+//! operation, with what the network adds to its answers, and `/health`. The gateway merges
+//! it with the other services' documents into the one the clients see.
 
 use service_kit::docs::BearerAuth;
-pub use service_kit::docs::Problem;
-use utoipa::OpenApi;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::{
+        ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type,
+        header::HeaderBuilder,
+    },
+};
 
-use super::stats;
+use crate::caller::STALE_HEADER;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "TaskTracker stats-service", description = "The caller's statistics, computed from task-service's counts."),
-    paths(stats::get, service_kit::health::check),
+    paths(service_kit::health::check),
     modifiers(&BearerAuth),
-    tags(
-        (name = "stats", description = "The caller's statistics"),
-        (name = "health", description = "Liveness and dependencies"),
-    )
+    tags((name = "health", description = "Liveness and dependencies"))
 )]
 pub struct ApiDoc;
+
+/// The service's document: its own part, then the stats module's slice with the answers
+/// that only a remote `TaskCounts` gives.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.merge(stats::ApiDoc::openapi());
+    NetworkAnswers.modify(&mut document);
+    document
+}
+
+/// Documents, on the module's `GET /api/v1/stats`, the stale answers and the 502/503 that
+/// [`crate::seams`] and [`crate::caller`] add.
+struct NetworkAnswers;
+
+impl Modify for NetworkAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut()
+            && let Some(RefOr::T(Schema::Object(stats))) = components.schemas.get_mut("TaskStats")
+        {
+            stats.properties.insert(
+                "stale".into(),
+                ObjectBuilder::new()
+                    .schema_type(Type::Boolean)
+                    .description(Some(
+                        "Present (and `true`) only when task-service could not be reached and \
+                         these are the caller's last known statistics.",
+                    ))
+                    .into(),
+            );
+        }
+        let Some(operation) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/stats")
+            .and_then(|path| path.get.as_mut())
+        else {
+            return;
+        };
+        let responses = &mut operation.responses.responses;
+        if let Some(RefOr::T(ok)) = responses.get_mut("200") {
+            let header = |description: &str| {
+                HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(Type::String))
+                    .description(Some(description))
+                    .build()
+            };
+            ok.headers.insert(
+                STALE_HEADER.to_string(),
+                header("`true` on last known (stale) statistics"),
+            );
+            ok.headers.insert(
+                "warning".into(),
+                header("`110 - \"Response is Stale\"` on stale statistics"),
+            );
+        }
+        for (status, description) in [
+            ("502", "task-service answered something unusable"),
+            (
+                "503",
+                "task-service is unavailable and no earlier statistics are known",
+            ),
+        ] {
+            responses.insert(
+                status.into(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        )
+                        .build(),
+                ),
+            );
+        }
+    }
+}

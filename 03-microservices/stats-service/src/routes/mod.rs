@@ -1,22 +1,26 @@
-//! The HTTP layer: which handler serves which path.
+//! The HTTP layer: the module's route, wrapped in the caller layer, and what every service
+//! adds to it.
 
 pub mod docs;
 pub mod health;
-pub mod stats;
 
 use axum::{Router, routing::get};
 
-use utoipa::OpenApi;
-
-use crate::state::AppState;
+use crate::{caller::forward_caller, state::AppState};
 
 /// The whole service as one router: the binary serves it, and tests drive it directly.
+/// `/api/v1/stats` is the stats module's own router.
 pub fn app(state: AppState) -> Router {
     service_kit::routing::finish(
         Router::new()
-            .route("/api/v1/stats", get(stats::get))
             .route("/health", get(service_kit::health::check::<AppState>))
-            .merge(service_kit::docs::router(docs::ApiDoc::openapi()))
-            .with_state(state),
+            .with_state(state.clone())
+            .merge(
+                state
+                    .stats
+                    .router()
+                    .layer(axum::middleware::from_fn(forward_caller)),
+            )
+            .merge(service_kit::docs::router(docs::openapi())),
     )
 }

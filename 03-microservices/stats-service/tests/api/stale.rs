@@ -1,60 +1,145 @@
-//! While task-service is down, a caller gets their last known statistics marked stale;
-//! a caller with none gets a 503.
+//! The service as a whole (the stats module, its seam over HTTP and the caller layer),
+//! driven through its router against a wiremock task-service: while task-service is down a
+//! caller gets their last known statistics marked stale; a caller with none gets a 503; and
+//! the caller's own token and request id are what task-service receives.
 
-use serde_json::json;
-use service_kit::{auth::AuthUser, error::ApiError};
-use stats_service::services::StatsService;
+use std::time::Duration;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use service_kit::{auth::JwtKeys, config::fixed};
+use stats_service::{
+    AppState, app,
+    config::{FromEnv, Settings},
+};
+use tower::ServiceExt;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
 
-use crate::helpers::{TOKEN, client};
+const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+const COUNTS: &str = "/internal/v1/task-counts";
 
-fn caller(user_id: i64) -> AuthUser {
-    AuthUser {
-        user_id,
-        token: TOKEN.to_string(),
-    }
+/// stats-service aimed at `task_service`, with no retries and a breaker that stays closed.
+fn service(task_service: &str) -> Router {
+    let settings = Settings::from_lookup(fixed(&[
+        ("JWT_SECRET", SECRET),
+        ("TASK_SERVICE_URL", task_service),
+        ("TASK_SERVICE_TIMEOUT_MS", "300"),
+        ("TASK_SERVICE_RETRIES", "0"),
+        ("CIRCUIT_BREAKER_FAILURES", "100"),
+    ]))
+    .expect("valid settings");
+    app(AppState::new(&settings).expect("state"))
+}
+
+fn token_for(user_id: i64) -> String {
+    JwtKeys::new(SECRET.as_bytes(), Duration::from_secs(600))
+        .issue(user_id)
+        .expect("a token")
+        .token
+}
+
+/// `GET /api/v1/stats` as `user_id`: status, the `x-stats-stale` and `warning` headers, body.
+async fn stats_of(
+    service: &Router,
+    user_id: i64,
+) -> (StatusCode, Option<String>, Option<String>, Value) {
+    let request = Request::get("/api/v1/stats")
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", token_for(user_id)),
+        )
+        .header("x-request-id", format!("request-of-{user_id}"))
+        .body(Body::empty())
+        .expect("a request");
+    let response = service.clone().oneshot(request).await.expect("an answer");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap_or_default().to_string())
+    };
+    let (stale, warning) = (header("x-stats-stale"), header("warning"));
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    let body = serde_json::from_slice(&bytes).expect("a JSON body");
+    (status, stale, warning, body)
+}
+
+async fn answer(server: &MockServer, template: ResponseTemplate) {
+    server.reset().await;
+    Mock::given(matchers::path(COUNTS))
+        .respond_with(template)
+        .mount(server)
+        .await;
 }
 
 #[tokio::test]
 async fn last_known_stats_are_served_stale_while_task_service_fails() {
     let server = MockServer::start().await;
-    Mock::given(matchers::path("/internal/v1/task-counts"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    let service = service(&server.uri());
+    answer(
+        &server,
+        ResponseTemplate::new(200).set_body_json(json!([
             {"status": "done", "priority": "low", "tasks": 3, "overdue": 0}
-        ])))
-        .mount(&server)
-        .await;
-    let stats = StatsService::new(client(&server.uri(), 0, 100));
-    let fresh = stats.for_user(&caller(1), None).await.expect("fresh stats");
-    assert!(!fresh.stale);
-    assert_eq!(serde_json::to_value(&fresh).unwrap().get("stale"), None);
+        ])),
+    )
+    .await;
+    let (status, stale, warning, fresh) = stats_of(&service, 1).await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_eq!((stale, warning), (None, None));
+    assert_eq!(fresh.get("stale"), None, "fresh statistics carry no flag");
+    assert_eq!(fresh["total_tasks"], 3);
 
-    server.reset().await;
-    Mock::given(matchers::path("/internal/v1/task-counts"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
-    let stale = stats.for_user(&caller(1), None).await.expect("stale stats");
-    assert!(stale.stale);
-    assert_eq!(stale.total_tasks, 3);
-    assert_eq!(serde_json::to_value(&stale).unwrap()["stale"], true);
+    answer(&server, ResponseTemplate::new(503)).await;
+    let (status, stale, warning, last_known) = stats_of(&service, 1).await;
+    assert_eq!(status, StatusCode::OK, "{last_known}");
+    assert_eq!(stale.as_deref(), Some("true"));
+    assert_eq!(warning.as_deref(), Some("110 - \"Response is Stale\""));
+    assert_eq!(last_known["stale"], true);
+    assert_eq!(last_known["total_tasks"], 3);
+    assert_eq!(last_known["by_status"]["done"], 3);
 
-    let unknown = stats.for_user(&caller(2), None).await;
-    assert!(
-        matches!(unknown, Err(ApiError::ServiceUnavailable(_))),
-        "{unknown:?}"
-    );
+    // Another user's last known statistics are never anyone else's.
+    let (status, stale, _, problem) = stats_of(&service, 2).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    assert_eq!(stale, None);
+    assert_eq!(problem["status"], 503);
 }
 
 #[tokio::test]
 async fn a_broken_answer_is_a_bad_gateway_not_stale_stats() {
     let server = MockServer::start().await;
-    Mock::given(matchers::path("/internal/v1/task-counts"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("{"))
+    let service = service(&server.uri());
+    answer(&server, ResponseTemplate::new(200).set_body_string("{")).await;
+    let (status, stale, _, problem) = stats_of(&service, 1).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{problem}");
+    assert_eq!(stale, None);
+}
+
+#[tokio::test]
+async fn task_service_receives_the_callers_own_token_and_request_id() {
+    let server = MockServer::start().await;
+    Mock::given(matchers::path(COUNTS))
+        .and(matchers::header(
+            "authorization",
+            format!("Bearer {}", token_for(7)).as_str(),
+        ))
+        .and(matchers::header("x-request-id", "request-of-7"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
         .mount(&server)
         .await;
-    let result = StatsService::new(client(&server.uri(), 0, 100))
-        .for_user(&caller(1), None)
-        .await;
-    assert!(matches!(result, Err(ApiError::BadGateway(_))), "{result:?}");
+    let (status, _, _, body) = stats_of(&service(&server.uri()), 7).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total_tasks"], 0);
 }

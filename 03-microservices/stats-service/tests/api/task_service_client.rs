@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use service_kit::contract::{Contract, mount};
-use stats_service::{
-    clients::CallError, clients::TaskServiceClient, domain::TaskCount, services::TaskStats,
-};
+use stats::{TaskCount, TaskStats};
+use stats_service::clients::{CallError, TaskServiceClient};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
 
 use crate::helpers::{TOKEN, client, closed_port_url};

@@ -1,17 +1,14 @@
 //! Routes for other services, never for clients: the gateway does not forward `/internal/*`.
 //!
-//! `GET /internal/v1/task-counts` is the seam stats-service computes statistics through:
-//! one grouped SQL query answers how many of the caller's tasks have each (status,
-//! priority), and how many of those are overdue, however many tasks there are. The caller
-//! is authenticated by the user's own token, forwarded by stats-service, so the route can
-//! only ever reveal the counts of the user whose token it is.
+//! `GET /internal/v1/task-counts` is the far end of the stats module's `TaskCounts` seam:
+//! in phase 02 the app called `TasksApi::counts_for_owner` in-process; here stats-service
+//! calls this route, and the route makes the same call. The caller is authenticated by the
+//! user's own token, forwarded by stats-service, so the route can only ever reveal the
+//! counts of the user whose token it is.
 
 use axum::extract::State;
-
-use crate::{
-    auth::AuthUser, error::ApiError, repositories::TaskCount, routes::docs::Problem,
-    state::AppState,
-};
+use shared_kernel::{ApiError, AuthUser, Problem, domain};
+use tasks::{TaskCount, TasksApi};
 
 pub const TASK_COUNTS: &str = "/internal/v1/task-counts";
 
@@ -25,8 +22,12 @@ pub const TASK_COUNTS: &str = "/internal/v1/task-counts";
     )
 )]
 pub async fn task_counts(
-    State(state): State<AppState>,
+    State(tasks): State<TasksApi>,
     caller: AuthUser,
 ) -> Result<axum::Json<Vec<TaskCount>>, ApiError> {
-    Ok(axum::Json(state.tasks.counts(caller.user_id).await?))
+    Ok(axum::Json(
+        tasks
+            .counts_for_owner(caller.user_id, domain::now())
+            .await?,
+    ))
 }

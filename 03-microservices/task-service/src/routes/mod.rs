@@ -1,33 +1,25 @@
-//! The HTTP layer: which handler serves which path.
+//! The HTTP layer: the module's routes, and what the service adds to them.
 
 pub mod docs;
-pub mod health;
 pub mod internal;
-pub mod tasks;
 
-use axum::{
-    Router,
-    routing::{get, patch, post},
-};
+use axum::{Router, routing::get};
 
-use utoipa::OpenApi;
-
-use crate::state::AppState;
+use crate::{startup::SERVICE, state::AppState};
 
 /// The whole service as one router: the binary serves it, and tests drive it directly.
+/// `/api/v1/tasks[/*]` is the tasks module's own router.
 pub fn app(state: AppState) -> Router {
     service_kit::routing::finish(
-        Router::new()
-            .route("/api/v1/tasks", post(tasks::create).get(tasks::list))
-            .route(
-                "/api/v1/tasks/{id}",
-                get(tasks::get).put(tasks::update).delete(tasks::delete),
+        state
+            .database
+            .health_route(SERVICE)
+            .merge(
+                Router::new()
+                    .route(internal::TASK_COUNTS, get(internal::task_counts))
+                    .with_state(state.tasks.clone()),
             )
-            .route("/api/v1/tasks/{id}/status", patch(tasks::set_status))
-            .route("/api/v1/tasks/{id}/toggle", post(tasks::toggle))
-            .route(internal::TASK_COUNTS, get(internal::task_counts))
-            .route("/health", get(service_kit::health::check::<AppState>))
-            .merge(service_kit::docs::router(docs::ApiDoc::openapi()))
-            .with_state(state),
+            .merge(state.tasks.router())
+            .merge(service_kit::docs::router(docs::openapi())),
     )
 }

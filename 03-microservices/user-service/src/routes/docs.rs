@@ -1,21 +1,21 @@
-//! This service's part of the API as OpenAPI (`/openapi.json`, `/docs`). The gateway
-//! merges it with the other services' documents into the one the clients see.
+//! This service's part of the API as OpenAPI (`/openapi.json`, `/docs`): the module's
+//! operations, plus `/health`. The gateway merges it with the other services' documents.
 
 use service_kit::docs::BearerAuth;
-pub use service_kit::docs::Problem;
 use utoipa::OpenApi;
-
-use super::users;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "TaskTracker user-service", description = "Accounts and tokens."),
-    paths(users::register, users::login, users::me, service_kit::health::check),
+    paths(service_kit::health::check),
     modifiers(&BearerAuth),
-    tags(
-        (name = "auth", description = "Register and log in"),
-        (name = "users", description = "The caller's account"),
-        (name = "health", description = "Liveness and dependencies"),
-    )
+    tags((name = "health", description = "Liveness and dependencies"))
 )]
 pub struct ApiDoc;
+
+/// The service's document: its own part, then the identity module's slice.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.merge(identity::ApiDoc::openapi());
+    document
+}

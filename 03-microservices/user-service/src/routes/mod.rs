@@ -1,27 +1,19 @@
-//! The HTTP layer: which handler serves which path.
+//! The HTTP layer: the module's routes, and what every service adds to them.
 
 pub mod docs;
-pub mod health;
-pub mod users;
 
-use axum::{
-    Router,
-    routing::{get, post},
-};
+use axum::Router;
 
-use utoipa::OpenApi;
-
-use crate::state::AppState;
+use crate::{startup::SERVICE, state::AppState};
 
 /// The whole service as one router: the binary serves it, and tests drive it directly.
+/// `/api/v1/auth/*` and `/api/v1/users/me` are the identity module's own router.
 pub fn app(state: AppState) -> Router {
     service_kit::routing::finish(
-        Router::new()
-            .route("/api/v1/auth/register", post(users::register))
-            .route("/api/v1/auth/login", post(users::login))
-            .route("/api/v1/users/me", get(users::me))
-            .route("/health", get(service_kit::health::check::<AppState>))
-            .merge(service_kit::docs::router(docs::ApiDoc::openapi()))
-            .with_state(state),
+        state
+            .database
+            .health_route(SERVICE)
+            .merge(state.identity.router())
+            .merge(service_kit::docs::router(docs::openapi())),
     )
 }

@@ -1,7 +1,7 @@
 //! Tasks: what a valid title, description, status, priority and due date are.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{FieldError, FieldErrors, TaskId, UserId, to_stored_precision};
@@ -70,7 +70,7 @@ impl TaskDescription {
 }
 
 /// Where a task is in its life. `done` means completed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     #[default]
@@ -107,7 +107,7 @@ impl TaskStatus {
 }
 
 /// How urgent a task is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Low,
@@ -136,7 +136,12 @@ impl Priority {
 }
 
 /// How many of a user's tasks have one status and priority, and how many of those are overdue.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The answer of the seam stats reads through. In phase 03 the seam is an HTTP call, and
+/// this type is also its body, written by task-service and read by stats-service: one
+/// definition on both ends. A status or priority the reader does not know makes the body
+/// malformed (a 502 in stats-service), never a silently wrong statistic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TaskCount {
     pub status: TaskStatus,
     pub priority: Priority,

@@ -1,0 +1,101 @@
+//! The stats module's seam, plugged into the network.
+//!
+//! In phase 02 the app answered `stats::TaskCounts` with an in-process call to the tasks
+//! module. Here [`TaskServiceCounts`] answers it with a call to task-service (through the
+//! resilient [`TaskServiceClient`]), and adds what only the network needs: when
+//! task-service cannot answer, the caller's last known counts, marked stale.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{DateTime, Utc};
+use shared_kernel::{ApiError, BoxFuture, UserId};
+use stats::{TaskCount, TaskCounts};
+
+use crate::{
+    caller::Caller,
+    clients::{CallError, TaskServiceClient},
+};
+
+/// At most this many users' last known counts are kept (in memory, per process); beyond
+/// it the cache starts over, so it cannot grow without bound.
+const MAX_REMEMBERED_USERS: usize = 10_000;
+
+/// `TaskCounts` over HTTP, with each user's last known counts as the fallback.
+#[derive(Clone)]
+pub struct TaskServiceCounts {
+    client: TaskServiceClient,
+    last_known: Arc<Mutex<HashMap<UserId, Vec<TaskCount>>>>,
+}
+
+impl TaskServiceCounts {
+    pub fn new(client: TaskServiceClient) -> Self {
+        Self {
+            client,
+            last_known: Arc::default(),
+        }
+    }
+
+    /// The counts, else `stale` ones when task-service cannot answer but earlier counts
+    /// are known; otherwise 503 (task-service down) or 502 (a wrong answer).
+    async fn counts(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ApiError> {
+        // The module verified the token before asking; the layer must have kept it.
+        let Some((Some(token), request_id)) = Caller::current() else {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "no caller token to forward: is the forward_caller layer missing?"
+            )));
+        };
+        // task-service counts the overdue tasks at its own `now`, which is this one's.
+        match self.client.task_counts(&token, request_id.as_deref()).await {
+            Ok(counts) => {
+                self.remember(owner_id, &counts);
+                Ok(counts)
+            }
+            Err(CallError::Unauthorized) => Err(ApiError::Unauthorized(
+                "the token was refused by task-service".into(),
+            )),
+            Err(error @ CallError::Unexpected(_)) => {
+                tracing::error!(%error, "task-service broke the task-counts contract");
+                Err(ApiError::BadGateway(
+                    "task-service gave an answer stats-service cannot use".into(),
+                ))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "task-service unavailable; trying last known counts");
+                let counts = self.last_known(owner_id).ok_or_else(|| {
+                    ApiError::ServiceUnavailable(format!(
+                        "statistics are unavailable right now ({error}); try again shortly"
+                    ))
+                })?;
+                Caller::mark_stale();
+                Ok(counts)
+            }
+        }
+    }
+
+    fn remember(&self, owner_id: UserId, counts: &[TaskCount]) {
+        // A poisoned lock only means another request panicked mid-insert: the map is fine.
+        let mut last_known = self.last_known.lock().unwrap_or_else(|e| e.into_inner());
+        if last_known.len() >= MAX_REMEMBERED_USERS && !last_known.contains_key(&owner_id) {
+            last_known.clear();
+        }
+        last_known.insert(owner_id, counts.to_vec());
+    }
+
+    fn last_known(&self, owner_id: UserId) -> Option<Vec<TaskCount>> {
+        let last_known = self.last_known.lock().unwrap_or_else(|e| e.into_inner());
+        last_known.get(&owner_id).cloned()
+    }
+}
+
+impl TaskCounts for TaskServiceCounts {
+    fn counts_for_owner(
+        &self,
+        owner_id: UserId,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+        Box::pin(self.counts(owner_id))
+    }
+}
