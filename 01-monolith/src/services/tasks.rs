@@ -4,8 +4,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::{
     domain::{self, NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
-    error::ApiError,
     repositories::TaskRepository,
+    services::ServiceError,
 };
 
 #[derive(Clone)]
@@ -27,20 +27,24 @@ impl TaskService {
         Self { tasks }
     }
 
-    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ApiError> {
+    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ServiceError> {
         Ok(self.tasks.insert(owner_id, &task, domain::now()).await?)
     }
 
     /// The caller's task. Someone else's task is "not found", never "forbidden", so ids
     /// reveal nothing about other users.
-    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks
             .find(owner_id, id)
             .await?
             .ok_or_else(|| not_found(id))
     }
 
-    pub async fn list(&self, owner_id: UserId, query: TaskListQuery) -> Result<TaskPage, ApiError> {
+    pub async fn list(
+        &self,
+        owner_id: UserId,
+        query: TaskListQuery,
+    ) -> Result<TaskPage, ServiceError> {
         let (items, total) = self.tasks.list(owner_id, &query).await?;
         Ok(TaskPage {
             items,
@@ -56,20 +60,20 @@ impl TaskService {
         owner_id: UserId,
         id: TaskId,
         changes: TaskChanges,
-    ) -> Result<Task, ApiError> {
+    ) -> Result<Task, ServiceError> {
         let mut task = self.get(owner_id, id).await?;
         changes.apply_to(&mut task);
         self.save(task).await
     }
 
     /// Completes an open task, or reopens a completed one.
-    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         let mut task = self.get(owner_id, id).await?;
         task.status = task.status.toggled();
         self.save(task).await
     }
 
-    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ApiError> {
+    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ServiceError> {
         if self.tasks.delete(owner_id, id).await? {
             Ok(())
         } else {
@@ -77,7 +81,7 @@ impl TaskService {
         }
     }
 
-    async fn save(&self, mut task: Task) -> Result<Task, ApiError> {
+    async fn save(&self, mut task: Task) -> Result<Task, ServiceError> {
         task.updated_at = next_update_time(task.updated_at, domain::now());
         if self.tasks.update(&task).await? {
             Ok(task)
@@ -94,8 +98,8 @@ fn next_update_time(previous: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc
     now.max(previous + TimeDelta::microseconds(1))
 }
 
-fn not_found(id: TaskId) -> ApiError {
-    ApiError::NotFound(format!("task {id} not found"))
+fn not_found(id: TaskId) -> ServiceError {
+    ServiceError::NotFound(format!("task {id} not found"))
 }
 
 #[cfg(test)]

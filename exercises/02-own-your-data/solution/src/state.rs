@@ -8,10 +8,9 @@ use crate::{
     auth::JwtKeys,
     config::{RateLimit, Settings},
     domain::UserId,
-    error::ApiError,
     identity::IdentityFacade,
     repositories::Database,
-    services::StatsService,
+    services::{ServiceError, StatsService},
     tasks::{BoxFuture, TasksFacade, UserDirectory},
 };
 
@@ -60,7 +59,7 @@ impl FromRef<AppState> for JwtKeys {
 struct IdentityAsUserDirectory(IdentityFacade);
 
 impl UserDirectory for IdentityAsUserDirectory {
-    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ApiError>> {
+    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ServiceError>> {
         Box::pin(self.0.user_exists(user_id))
     }
 }

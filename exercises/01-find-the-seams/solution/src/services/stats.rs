@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::{
     domain::{self, Priority, TaskStatus, UserId},
-    error::ApiError,
+    services::ServiceError,
     tasks::{TaskCount, TasksFacade},
 };
 
@@ -45,7 +45,7 @@ impl StatsService {
         Self { tasks }
     }
 
-    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ApiError> {
+    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ServiceError> {
         // The tasks module counts its own rows; stats never reads the tasks table itself.
         let counts = self
             .tasks

@@ -17,7 +17,7 @@ pub use service::TaskPage;
 
 use crate::{
     domain::{NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
-    error::ApiError,
+    services::ServiceError,
 };
 use repository::TaskRepository;
 use service::TaskService;
@@ -36,16 +36,20 @@ impl TasksFacade {
         }
     }
 
-    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ApiError> {
+    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ServiceError> {
         self.service.create(owner_id, task).await
     }
 
     /// The owner's task; someone else's task is "not found".
-    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.service.get(owner_id, id).await
     }
 
-    pub async fn list(&self, owner_id: UserId, query: TaskListQuery) -> Result<TaskPage, ApiError> {
+    pub async fn list(
+        &self,
+        owner_id: UserId,
+        query: TaskListQuery,
+    ) -> Result<TaskPage, ServiceError> {
         self.service.list(owner_id, query).await
     }
 
@@ -54,15 +58,15 @@ impl TasksFacade {
         owner_id: UserId,
         id: TaskId,
         changes: TaskChanges,
-    ) -> Result<Task, ApiError> {
+    ) -> Result<Task, ServiceError> {
         self.service.update(owner_id, id, changes).await
     }
 
-    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.service.toggle(owner_id, id).await
     }
 
-    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ApiError> {
+    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ServiceError> {
         self.service.delete(owner_id, id).await
     }
 
@@ -72,7 +76,7 @@ impl TasksFacade {
         &self,
         owner_id: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<TaskCount>, ApiError> {
+    ) -> Result<Vec<TaskCount>, ServiceError> {
         self.service.counts(owner_id, now).await
     }
 }

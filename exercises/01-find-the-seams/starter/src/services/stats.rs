@@ -5,8 +5,8 @@ use utoipa::ToSchema;
 
 use crate::{
     domain::{self, Priority, TaskStatus, UserId},
-    error::ApiError,
     repositories::{TaskCount, TaskRepository},
+    services::ServiceError,
 };
 
 #[derive(Clone)]
@@ -45,7 +45,7 @@ impl StatsService {
         Self { tasks }
     }
 
-    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ApiError> {
+    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ServiceError> {
         let counts = self
             .tasks
             .count_by_status_and_priority(owner_id, domain::now())

@@ -12,8 +12,8 @@ use sqlx::{AnyPool, migrate::Migrator};
 use crate::{
     auth::{AccessToken, JwtKeys},
     domain::{LoginAttempt, NewUser, User, UserId},
-    error::ApiError,
     repositories::{Backend, run_module_migrations},
+    services::ServiceError,
 };
 use repository::UserRepository;
 use service::UserService;
@@ -44,21 +44,21 @@ impl IdentityFacade {
         }
     }
 
-    pub async fn register(&self, new_user: NewUser) -> Result<User, ApiError> {
+    pub async fn register(&self, new_user: NewUser) -> Result<User, ServiceError> {
         self.service.register(new_user).await
     }
 
-    pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ApiError> {
+    pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ServiceError> {
         self.service.login(attempt).await
     }
 
-    pub async fn me(&self, user_id: UserId) -> Result<User, ApiError> {
+    pub async fn me(&self, user_id: UserId) -> Result<User, ServiceError> {
         self.service.me(user_id).await
     }
 
     /// Whether an account with this id exists: what other modules may ask about users,
     /// now that no foreign key answers it for them.
-    pub async fn user_exists(&self, user_id: UserId) -> Result<bool, ApiError> {
+    pub async fn user_exists(&self, user_id: UserId) -> Result<bool, ServiceError> {
         self.service.exists(user_id).await
     }
 }

@@ -149,6 +149,10 @@ pub enum RepositoryError {
     /// A UNIQUE constraint refused the write (two registrations raced for one email).
     #[error("a unique value is already taken")]
     UniqueViolation,
+    /// The database cannot be reached right now (no connection within the pool's timeout,
+    /// the pool closed, the network failed): trying again later may work.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error(transparent)]
     Database(sqlx::Error),
     /// A stored row breaks the domain's rules: a bug or a hand-edited database.
@@ -158,8 +162,14 @@ pub enum RepositoryError {
 
 impl From<sqlx::Error> for RepositoryError {
     fn from(error: sqlx::Error) -> Self {
-        match error.as_database_error() {
-            Some(db_error) if db_error.is_unique_violation() => Self::UniqueViolation,
+        match &error {
+            sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
+                Self::UniqueViolation
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %error, "database unavailable");
+                Self::Unavailable(error)
+            }
             _ => Self::Database(error),
         }
     }

@@ -22,8 +22,8 @@ pub use service::TaskPage;
 
 use crate::{
     domain::{NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
-    error::ApiError,
     repositories::{Backend, run_module_migrations},
+    services::ServiceError,
 };
 use repository::TaskRepository;
 use service::TaskService;
@@ -47,7 +47,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// tasks module never names the identity module: the application plugs identity in
 /// (see `crate::state`), and phase 03 will plug in an HTTP client instead.
 pub trait UserDirectory: Send + Sync + 'static {
-    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ApiError>>;
+    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ServiceError>>;
 }
 
 /// The tasks module as the rest of the application sees it. Cheap to clone.
@@ -65,16 +65,20 @@ impl TasksFacade {
         }
     }
 
-    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ApiError> {
+    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ServiceError> {
         self.service.create(owner_id, task).await
     }
 
     /// The owner's task; someone else's task is "not found".
-    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.service.get(owner_id, id).await
     }
 
-    pub async fn list(&self, owner_id: UserId, query: TaskListQuery) -> Result<TaskPage, ApiError> {
+    pub async fn list(
+        &self,
+        owner_id: UserId,
+        query: TaskListQuery,
+    ) -> Result<TaskPage, ServiceError> {
         self.service.list(owner_id, query).await
     }
 
@@ -83,15 +87,15 @@ impl TasksFacade {
         owner_id: UserId,
         id: TaskId,
         changes: TaskChanges,
-    ) -> Result<Task, ApiError> {
+    ) -> Result<Task, ServiceError> {
         self.service.update(owner_id, id, changes).await
     }
 
-    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.service.toggle(owner_id, id).await
     }
 
-    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ApiError> {
+    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ServiceError> {
         self.service.delete(owner_id, id).await
     }
 
@@ -101,7 +105,7 @@ impl TasksFacade {
         &self,
         owner_id: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<TaskCount>, ApiError> {
+    ) -> Result<Vec<TaskCount>, ServiceError> {
         self.service.counts(owner_id, now).await
     }
 }

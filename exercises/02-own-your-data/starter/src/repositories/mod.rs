@@ -143,6 +143,10 @@ pub enum RepositoryError {
     /// (a task for a user id that has no account).
     #[error("a referenced row does not exist")]
     MissingReference,
+    /// The database cannot be reached right now (no connection within the pool's timeout,
+    /// the pool closed, the network failed): trying again later may work.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error(transparent)]
     Database(sqlx::Error),
     /// A stored row breaks the domain's rules: a bug or a hand-edited database.
@@ -152,9 +156,17 @@ pub enum RepositoryError {
 
 impl From<sqlx::Error> for RepositoryError {
     fn from(error: sqlx::Error) -> Self {
-        match error.as_database_error() {
-            Some(db_error) if db_error.is_unique_violation() => Self::UniqueViolation,
-            Some(db_error) if db_error.is_foreign_key_violation() => Self::MissingReference,
+        match &error {
+            sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
+                Self::UniqueViolation
+            }
+            sqlx::Error::Database(db_error) if db_error.is_foreign_key_violation() => {
+                Self::MissingReference
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %error, "database unavailable");
+                Self::Unavailable(error)
+            }
             _ => Self::Database(error),
         }
     }

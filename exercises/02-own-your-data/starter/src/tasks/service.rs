@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::{
     domain::{self, NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
-    error::ApiError,
+    services::ServiceError,
 };
 
 use super::repository::{TaskCount, TaskRepository};
@@ -28,20 +28,24 @@ impl TaskService {
         Self { tasks }
     }
 
-    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ApiError> {
+    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ServiceError> {
         Ok(self.tasks.insert(owner_id, &task, domain::now()).await?)
     }
 
     /// The caller's task. Someone else's task is "not found", never "forbidden", so ids
     /// reveal nothing about other users.
-    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks
             .find(owner_id, id)
             .await?
             .ok_or_else(|| not_found(id))
     }
 
-    pub async fn list(&self, owner_id: UserId, query: TaskListQuery) -> Result<TaskPage, ApiError> {
+    pub async fn list(
+        &self,
+        owner_id: UserId,
+        query: TaskListQuery,
+    ) -> Result<TaskPage, ServiceError> {
         let (items, total) = self.tasks.list(owner_id, &query).await?;
         Ok(TaskPage {
             items,
@@ -57,14 +61,14 @@ impl TaskService {
         owner_id: UserId,
         id: TaskId,
         changes: TaskChanges,
-    ) -> Result<Task, ApiError> {
+    ) -> Result<Task, ServiceError> {
         let mut task = self.get(owner_id, id).await?;
         changes.apply_to(&mut task);
         self.save(task).await
     }
 
     /// Completes an open task, or reopens a completed one.
-    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         let mut task = self.get(owner_id, id).await?;
         task.status = task.status.toggled();
         self.save(task).await
@@ -75,14 +79,14 @@ impl TaskService {
         &self,
         owner_id: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<TaskCount>, ApiError> {
+    ) -> Result<Vec<TaskCount>, ServiceError> {
         Ok(self
             .tasks
             .count_by_status_and_priority(owner_id, now)
             .await?)
     }
 
-    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ApiError> {
+    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ServiceError> {
         if self.tasks.delete(owner_id, id).await? {
             Ok(())
         } else {
@@ -90,7 +94,7 @@ impl TaskService {
         }
     }
 
-    async fn save(&self, mut task: Task) -> Result<Task, ApiError> {
+    async fn save(&self, mut task: Task) -> Result<Task, ServiceError> {
         task.updated_at = next_update_time(task.updated_at, domain::now());
         if self.tasks.update(&task).await? {
             Ok(task)
@@ -107,8 +111,8 @@ fn next_update_time(previous: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc
     now.max(previous + TimeDelta::microseconds(1))
 }
 
-fn not_found(id: TaskId) -> ApiError {
-    ApiError::NotFound(format!("task {id} not found"))
+fn not_found(id: TaskId) -> ServiceError {
+    ServiceError::NotFound(format!("task {id} not found"))
 }
 
 #[cfg(test)]
