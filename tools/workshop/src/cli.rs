@@ -60,6 +60,15 @@ pub enum Command {
         #[arg(long, default_value = "bench-results")]
         out: PathBuf,
     },
+    /// List what each phase 03 service adds to its phase 02 module (03-microservices/README.md).
+    #[command(
+        after_help = "Examples:\n  workshop extraction            # is the README's report current?\n  workshop extraction --write    # rewrite it"
+    )]
+    Extraction {
+        /// Rewrite the report in 03-microservices/README.md instead of only checking it.
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 /// `500ms`, `3s`, `2m`.

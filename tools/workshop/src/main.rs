@@ -36,6 +36,7 @@ async fn main() -> ExitCode {
         })
         .await
         .map(|()| true),
+        Command::Extraction { write } => extraction(write),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -45,6 +46,22 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints the extraction report; checks (or with `write`, rewrites) the README's copy.
+fn extraction(write: bool) -> anyhow::Result<bool> {
+    let root = phases::workspace_root();
+    print!("{}", workshop::extraction::report(&root)?);
+    let current = workshop::extraction::check_or_write(&root, write)?;
+    if current {
+        println!("\n{} is current.", workshop::extraction::README);
+    } else {
+        println!(
+            "\n{} is out of date: run `cargo run -p workshop -- extraction --write`.",
+            workshop::extraction::README
+        );
+    }
+    Ok(current)
 }
 
 async fn up(phase: Phase) -> anyhow::Result<()> {
