@@ -3,7 +3,10 @@
 //! A module that needs another declares a trait in its own terms (`tasks::UserDirectory`,
 //! `stats::TaskCounts`) and never names the other module's crate for it. Only here, in the
 //! app, is each trait implemented with the real facade. Phase 03 replaces these adapters
-//! with HTTP clients to the other services; the modules themselves do not change.
+//! and the modules themselves do not change: its services depend on these very crates.
+//! There, `stats-service/src/seams.rs` answers `TaskCounts` with an HTTP client to
+//! task-service, and `task-service/src/seams.rs` answers `UserDirectory` with the caller's
+//! verified token.
 //!
 //! ```text
 //!   stats ──TaskCounts──▶ TasksAsTaskCounts ──▶ TasksApi::counts_for_owner
