@@ -25,6 +25,20 @@ pub struct Claims {
     pub exp: i64,
 }
 
+/// Why a bearer token was refused. Every variant is a 401, and its `Display` text is the
+/// problem's `detail`, word for word, as clients have always read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token has expired")]
+    Expired,
+    /// A bad signature, another algorithm (`alg: none`), a missing claim, or not a JWT at all.
+    /// Which of them is not told: it would only help someone forging tokens.
+    #[error("the token is not valid")]
+    Invalid,
+    #[error("the token's subject is not a user id")]
+    NotAUserId,
+}
+
 /// A freshly issued token and how long it lives.
 #[derive(Debug)]
 pub struct AccessToken {
@@ -74,14 +88,12 @@ impl JwtKeys {
     }
 
     /// The user id in a valid token, or why the token is not acceptable.
-    pub fn verify(&self, token: &str) -> Result<UserId, String> {
+    pub fn verify(&self, token: &str) -> Result<UserId, TokenError> {
         let data =
             decode::<Claims>(token, &self.0.decoding, &self.0.validation).map_err(|error| {
                 match error.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                        "the token has expired".to_string()
-                    }
-                    _ => "the token is not valid".to_string(),
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
                 }
             })?;
         data.claims
@@ -89,7 +101,7 @@ impl JwtKeys {
             .parse::<UserId>()
             .ok()
             .filter(|id| *id > 0)
-            .ok_or_else(|| "the token's subject is not a user id".to_string())
+            .ok_or(TokenError::NotAUserId)
     }
 }
 
@@ -122,7 +134,7 @@ where
             })?;
         let user_id = JwtKeys::from_ref(state)
             .verify(token)
-            .map_err(ApiError::Unauthorized)?;
+            .map_err(|error| ApiError::Unauthorized(error.to_string()))?;
         Ok(Self { user_id })
     }
 }
@@ -152,6 +164,16 @@ mod tests {
     }
 
     #[test]
+    fn refusals_say_what_clients_have_always_read() {
+        assert_eq!(TokenError::Expired.to_string(), "the token has expired");
+        assert_eq!(TokenError::Invalid.to_string(), "the token is not valid");
+        assert_eq!(
+            TokenError::NotAUserId.to_string(),
+            "the token's subject is not a user id"
+        );
+    }
+
+    #[test]
     fn expired_tokens_are_rejected() {
         let now = Utc::now().timestamp();
         let token = sign(
@@ -162,7 +184,7 @@ mod tests {
             },
             &[7; 32],
         );
-        assert_eq!(keys().verify(&token), Err("the token has expired".into()));
+        assert_eq!(keys().verify(&token), Err(TokenError::Expired));
     }
 
     #[test]
@@ -176,7 +198,7 @@ mod tests {
             },
             &[8; 32],
         );
-        assert!(keys().verify(&token).is_err());
+        assert_eq!(keys().verify(&token), Err(TokenError::Invalid));
     }
 
     #[test]
@@ -184,7 +206,7 @@ mod tests {
         // {"alg":"none","typ":"JWT"} . {"sub":"1","iat":0,"exp":9999999999} . (no signature)
         let token =
             "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwiaWF0IjowLCJleHAiOjk5OTk5OTk5OTl9.";
-        assert!(keys().verify(token).is_err());
+        assert_eq!(keys().verify(token), Err(TokenError::Invalid));
     }
 
     #[test]
@@ -199,7 +221,11 @@ mod tests {
                 },
                 &[7; 32],
             );
-            assert!(keys().verify(&token).is_err(), "sub {sub:?}");
+            assert_eq!(
+                keys().verify(&token),
+                Err(TokenError::NotAUserId),
+                "sub {sub:?}"
+            );
         }
     }
 }

@@ -40,32 +40,52 @@ impl FieldError {
     }
 }
 
+/// A field that must hold a value and holds none, whatever kind of value it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Missing {
+    /// The request left the field out.
+    #[error("is required")]
+    Required,
+    /// The request sent `null` for a field that cannot be empty.
+    #[error("must not be null")]
+    Null,
+}
+
 /// Collects every field error of a request, so the client learns them all in one answer.
 #[derive(Debug, Default)]
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
-    /// Keeps the parsed value, or records the error under `field`.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+    /// Keeps the parsed value, or records why it was refused under `field`.
+    ///
+    /// The error's `Display` text becomes the `message` the client reads. Asking for
+    /// [`std::error::Error`] rather than any text means every rule names its failures in a
+    /// type of its own (`InvalidTaskField`, `InvalidUserField`, [`Missing`]), next to the
+    /// rule, where a test can match on them; a bare `String` does not compile here.
+    pub fn check<T, E: std::error::Error>(
+        &mut self,
+        field: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
         match result {
             Ok(value) => Some(value),
-            Err(message) => {
-                self.0.push(FieldError::new(field, message));
+            Err(error) => {
+                self.0.push(FieldError::new(field, error.to_string()));
                 None
             }
         }
     }
 
     /// Like [`FieldErrors::check`] for a field the request must contain.
-    pub fn require<T, R>(
+    pub fn require<T, R, E: std::error::Error>(
         &mut self,
         field: &str,
         raw: Option<R>,
-        parse: impl FnOnce(R) -> Result<T, String>,
+        parse: impl FnOnce(R) -> Result<T, E>,
     ) -> Option<T> {
         match raw {
             Some(raw) => self.check(field, parse(raw)),
-            None => self.check(field, Err("is required".to_string())),
+            None => self.check(field, Err::<T, _>(Missing::Required)),
         }
     }
 

@@ -24,9 +24,9 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 
-pub use auth::{AccessToken, AuthUser, JwtKeys};
+pub use auth::{AccessToken, AuthUser, JwtKeys, TokenError};
 pub use db::{Backend, RepositoryError, RepositoryResult};
-pub use domain::{FieldError, FieldErrors, UserId};
+pub use domain::{FieldError, FieldErrors, Missing, UserId};
 pub use error::{ApiError, Problem};
 
 /// What a module's seam trait returns: a boxed future, so the trait stays object-safe

@@ -6,4 +6,6 @@
 mod user;
 
 pub(crate) use shared_kernel::domain::{FieldError, FieldErrors, UserId, now};
-pub(crate) use user::{Email, FullName, LoginAttempt, NewUser, Password, User, Username};
+pub(crate) use user::{
+    Email, FullName, InvalidUserField, LoginAttempt, NewUser, Password, User, Username,
+};

@@ -5,6 +5,23 @@ use email_address::EmailAddress;
 
 use super::{FieldError, FieldErrors, UserId};
 
+/// Why a user's field was refused. The `Display` text is the `message` a 422 answer shows
+/// for the field, word for word: clients may show it to people, and the conformance suite
+/// checks it, so a variant's wording is part of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidUserField {
+    #[error("must be at most {max} characters")]
+    TooLong { max: usize },
+    #[error("must be {min} to {max} characters long")]
+    LengthOutOfRange { min: usize, max: usize },
+    #[error("must be a valid email address")]
+    NotAnEmail,
+    #[error("may contain only letters A-Z a-z, digits, '_', '.' and '-'")]
+    DisallowedCharacter,
+    #[error("must not be empty")]
+    Empty,
+}
+
 /// A stored user. The password hash stays in the repository layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
@@ -23,14 +40,14 @@ impl Email {
     /// The longest address SMTP can deliver to (RFC 5321).
     pub const MAX_LEN: usize = 254;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidUserField> {
         let email = raw.trim().to_lowercase();
         if email.len() > Self::MAX_LEN {
-            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+            return Err(InvalidUserField::TooLong { max: Self::MAX_LEN });
         }
         // Display names ("Ann <ann@example.com>") are valid RFC 5322 but not an address to store.
         if !EmailAddress::is_valid(&email) || email.contains(['<', '>', ' ']) {
-            return Err("must be a valid email address".into());
+            return Err(InvalidUserField::NotAnEmail);
         }
         Ok(Self(email))
     }
@@ -48,18 +65,17 @@ impl Username {
     pub const MIN_LEN: usize = 3;
     pub const MAX_LEN: usize = 32;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidUserField> {
         let length = raw.chars().count();
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&length) {
-            return Err(format!(
-                "must be {} to {} characters long",
-                Self::MIN_LEN,
-                Self::MAX_LEN
-            ));
+            return Err(InvalidUserField::LengthOutOfRange {
+                min: Self::MIN_LEN,
+                max: Self::MAX_LEN,
+            });
         }
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
         if !raw.chars().all(allowed) {
-            return Err("may contain only letters A-Z a-z, digits, '_', '.' and '-'".into());
+            return Err(InvalidUserField::DisallowedCharacter);
         }
         Ok(Self(raw.to_string()))
     }
@@ -78,14 +94,13 @@ impl Password {
     pub const MIN_LEN: usize = 8;
     pub const MAX_LEN: usize = 128;
 
-    pub fn parse(raw: String) -> Result<Self, String> {
+    pub fn parse(raw: String) -> Result<Self, InvalidUserField> {
         let length = raw.chars().count();
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&length) {
-            return Err(format!(
-                "must be {} to {} characters long",
-                Self::MIN_LEN,
-                Self::MAX_LEN
-            ));
+            return Err(InvalidUserField::LengthOutOfRange {
+                min: Self::MIN_LEN,
+                max: Self::MAX_LEN,
+            });
         }
         Ok(Self(raw))
     }
@@ -108,9 +123,9 @@ pub struct FullName(String);
 impl FullName {
     pub const MAX_LEN: usize = 200;
 
-    pub fn parse(raw: String) -> Result<Self, String> {
+    pub fn parse(raw: String) -> Result<Self, InvalidUserField> {
         if raw.chars().count() > Self::MAX_LEN {
-            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+            return Err(InvalidUserField::TooLong { max: Self::MAX_LEN });
         }
         Ok(Self(raw))
     }
@@ -172,7 +187,7 @@ impl LoginAttempt {
         let mut errors = FieldErrors::default();
         let present = |raw: String| {
             if raw.is_empty() {
-                Err("must not be empty".to_string())
+                Err(InvalidUserField::Empty)
             } else {
                 Ok(raw)
             }
@@ -255,6 +270,43 @@ mod tests {
         let errors = NewUser::parse(Some("nope".into()), Some("x".into()), None, None).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "username", "password"]);
+        let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "must be a valid email address",
+                "must be 3 to 32 characters long",
+                "is required"
+            ]
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_clients_have_always_read() {
+        let long_email = format!("{}@example.com", "a".repeat(250));
+        let messages = [
+            (
+                Email::parse(&long_email).unwrap_err(),
+                "must be at most 254 characters",
+            ),
+            (
+                Username::parse("has space").unwrap_err(),
+                "may contain only letters A-Z a-z, digits, '_', '.' and '-'",
+            ),
+            (
+                Password::parse("short".into()).unwrap_err(),
+                "must be 8 to 128 characters long",
+            ),
+            (
+                FullName::parse("x".repeat(201)).unwrap_err(),
+                "must be at most 200 characters",
+            ),
+        ];
+        for (error, message) in messages {
+            assert_eq!(error.to_string(), message, "{error:?}");
+        }
+        let errors = LoginAttempt::parse(Some(String::new()), Some("pw".into())).unwrap_err();
+        assert_eq!(errors[0].message, "must not be empty");
     }
 
     #[test]

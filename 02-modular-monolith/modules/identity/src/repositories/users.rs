@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyPool;
 
 use super::{RepositoryResult, from_micros, to_micros};
-use crate::domain::{Email, FullName, NewUser, User, UserId, Username};
+use crate::domain::{Email, FullName, InvalidUserField, NewUser, User, UserId, Username};
 
 #[derive(Clone, Debug)]
 pub struct UserRepository {
@@ -38,7 +38,7 @@ impl TryFrom<UserRow> for User {
 
     /// Stored values are parsed again, so a corrupt row is an error, never a bad response.
     fn try_from(row: UserRow) -> anyhow::Result<Self> {
-        let corrupt = |field: &str, reason: String| {
+        let corrupt = |field: &str, reason: InvalidUserField| {
             anyhow::anyhow!("stored user {} has an invalid {field}: {reason}", row.id)
         };
         Ok(User {

@@ -6,9 +6,12 @@
 
 mod task;
 
-pub(crate) use shared_kernel::domain::{FieldError, FieldErrors, UserId, now, to_stored_precision};
+pub(crate) use shared_kernel::domain::{
+    FieldError, FieldErrors, Missing, UserId, now, to_stored_precision,
+};
 pub(crate) use task::{
-    NewTask, Task, TaskChanges, TaskDescription, TaskListQuery, TaskTitle, parse_status_change,
+    InvalidTaskField, NewTask, NewTaskFields, Task, TaskChangeFields, TaskChanges, TaskDescription,
+    TaskListQuery, TaskTitle, parse_status_change,
 };
 pub use task::{Priority, TaskCount, TaskStatus};
 

@@ -4,7 +4,28 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{FieldError, FieldErrors, TaskId, UserId, to_stored_precision};
+use super::{FieldError, FieldErrors, Missing, TaskId, UserId, to_stored_precision};
+
+/// Why a task's field (or a listing's parameter) was refused. The `Display` text is the
+/// `message` a 422 answer shows for the field, word for word: clients may show it to
+/// people, and the conformance suite checks it, so a variant's wording is part of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidTaskField {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at most {max} characters")]
+    TooLong { max: usize },
+    #[error("must be one of: todo, in_progress, done")]
+    UnknownStatus,
+    #[error("must be one of: low, medium, high")]
+    UnknownPriority,
+    #[error("must be an RFC 3339 date-time such as 2026-11-22T10:00:00Z")]
+    NotADateTime,
+    #[error("must be an integer of at least 0")]
+    SkipOutOfRange,
+    #[error("must be an integer from 1 to {max}")]
+    LimitOutOfRange { max: i64 },
+}
 
 /// A stored task, always owned by exactly one user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,13 +55,13 @@ pub struct TaskTitle(String);
 impl TaskTitle {
     pub const MAX_LEN: usize = 200;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidTaskField> {
         let title = raw.trim();
         if title.is_empty() {
-            return Err("must not be empty".into());
+            return Err(InvalidTaskField::Empty);
         }
         if title.chars().count() > Self::MAX_LEN {
-            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+            return Err(InvalidTaskField::TooLong { max: Self::MAX_LEN });
         }
         Ok(Self(title.to_string()))
     }
@@ -57,9 +78,9 @@ pub struct TaskDescription(String);
 impl TaskDescription {
     pub const MAX_LEN: usize = 5000;
 
-    pub fn parse(raw: String) -> Result<Self, String> {
+    pub fn parse(raw: String) -> Result<Self, InvalidTaskField> {
         if raw.chars().count() > Self::MAX_LEN {
-            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+            return Err(InvalidTaskField::TooLong { max: Self::MAX_LEN });
         }
         Ok(Self(raw))
     }
@@ -82,11 +103,11 @@ pub enum TaskStatus {
 impl TaskStatus {
     pub const ALL: [TaskStatus; 3] = [Self::Todo, Self::InProgress, Self::Done];
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidTaskField> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == raw)
-            .ok_or_else(|| "must be one of: todo, in_progress, done".to_string())
+            .ok_or(InvalidTaskField::UnknownStatus)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -119,11 +140,11 @@ pub enum Priority {
 impl Priority {
     pub const ALL: [Priority; 3] = [Self::Low, Self::Medium, Self::High];
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, InvalidTaskField> {
         Self::ALL
             .into_iter()
             .find(|priority| priority.as_str() == raw)
-            .ok_or_else(|| "must be one of: low, medium, high".to_string())
+            .ok_or(InvalidTaskField::UnknownPriority)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -154,10 +175,10 @@ pub struct TaskCount {
 pub struct DueDate;
 
 impl DueDate {
-    pub fn parse(raw: &str) -> Result<DateTime<Utc>, String> {
+    pub fn parse(raw: &str) -> Result<DateTime<Utc>, InvalidTaskField> {
         DateTime::parse_from_rfc3339(raw)
             .map(|date| to_stored_precision(date.with_timezone(&Utc)))
-            .map_err(|_| "must be an RFC 3339 date-time such as 2026-11-22T10:00:00Z".into())
+            .map_err(|_| InvalidTaskField::NotADateTime)
     }
 }
 
@@ -171,15 +192,29 @@ pub struct NewTask {
     pub due_date: Option<DateTime<Utc>>,
 }
 
+/// A create request's fields as they arrived, before any rule is checked.
+///
+/// Named fields rather than five positional `Option<String>` arguments: those are easy to
+/// pass in the wrong order (a description as the title), and the compiler could not tell.
+#[derive(Debug, Default)]
+pub struct NewTaskFields {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub due_date: Option<String>,
+}
+
 impl NewTask {
     /// Parses a create request; absent (or null) optional fields take their defaults.
-    pub fn parse(
-        title: Option<String>,
-        description: Option<String>,
-        status: Option<String>,
-        priority: Option<String>,
-        due_date: Option<String>,
-    ) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(fields: NewTaskFields) -> Result<Self, Vec<FieldError>> {
+        let NewTaskFields {
+            title,
+            description,
+            status,
+            priority,
+            due_date,
+        } = fields;
         let mut errors = FieldErrors::default();
         let title = errors.require("title", title, |raw| TaskTitle::parse(&raw));
         let description = optional(
@@ -218,16 +253,29 @@ pub struct TaskChanges {
     pub due_date: Option<Option<DateTime<Utc>>>,
 }
 
+/// An update request's fields as they arrived, named for the same reason as
+/// [`NewTaskFields`]. The outer `Option` says whether the field was sent, the inner one
+/// whether it was `null`.
+#[derive(Debug, Default)]
+pub struct TaskChangeFields {
+    pub title: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub status: Option<Option<String>>,
+    pub priority: Option<Option<String>>,
+    pub due_date: Option<Option<String>>,
+}
+
 impl TaskChanges {
     /// Parses an update request: the same rules as creation, and `null` is refused
     /// for the fields that cannot be empty.
-    pub fn parse(
-        title: Option<Option<String>>,
-        description: Option<Option<String>>,
-        status: Option<Option<String>>,
-        priority: Option<Option<String>>,
-        due_date: Option<Option<String>>,
-    ) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(fields: TaskChangeFields) -> Result<Self, Vec<FieldError>> {
+        let TaskChangeFields {
+            title,
+            description,
+            status,
+            priority,
+            due_date,
+        } = fields;
         let mut errors = FieldErrors::default();
         let title = not_null(&mut errors, "title", title, |raw| TaskTitle::parse(&raw));
         let status = not_null(&mut errors, "status", status, |raw| TaskStatus::parse(&raw));
@@ -311,13 +359,15 @@ impl TaskListQuery {
             raw.parse::<i64>()
                 .ok()
                 .filter(|skip| *skip >= 0)
-                .ok_or_else(|| "must be an integer of at least 0".to_string())
+                .ok_or(InvalidTaskField::SkipOutOfRange)
         });
         let limit = optional(&mut errors, "limit", limit, |raw| {
             raw.parse::<i64>()
                 .ok()
                 .filter(|limit| (1..=Self::MAX_LIMIT).contains(limit))
-                .ok_or_else(|| format!("must be an integer from 1 to {}", Self::MAX_LIMIT))
+                .ok_or(InvalidTaskField::LimitOutOfRange {
+                    max: Self::MAX_LIMIT,
+                })
         });
         errors.finish(|| {
             Some(TaskListQuery {
@@ -342,7 +392,7 @@ fn optional<T>(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<String>,
-    parse: impl FnOnce(String) -> Result<T, String>,
+    parse: impl FnOnce(String) -> Result<T, InvalidTaskField>,
 ) -> Option<Option<T>> {
     match raw {
         None => Some(None),
@@ -354,11 +404,11 @@ fn not_null<T>(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<Option<String>>,
-    parse: impl FnOnce(String) -> Result<T, String>,
+    parse: impl FnOnce(String) -> Result<T, InvalidTaskField>,
 ) -> Option<Option<T>> {
     match raw {
         None => Some(None),
-        Some(None) => errors.check(field, Err("must not be null".to_string())),
+        Some(None) => errors.check(field, Err::<T, _>(Missing::Null)).map(Some),
         Some(Some(raw)) => errors.check(field, parse(raw)).map(Some),
     }
 }
@@ -367,7 +417,7 @@ fn nullable<T>(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<Option<String>>,
-    parse: impl FnOnce(String) -> Result<T, String>,
+    parse: impl FnOnce(String) -> Result<T, InvalidTaskField>,
 ) -> Option<Option<Option<T>>> {
     match raw {
         None => Some(None),
@@ -413,6 +463,46 @@ mod tests {
     }
 
     #[test]
+    fn refusals_say_what_clients_have_always_read() {
+        let messages = [
+            (TaskTitle::parse(" ").unwrap_err(), "must not be empty"),
+            (
+                TaskTitle::parse(&"x".repeat(201)).unwrap_err(),
+                "must be at most 200 characters",
+            ),
+            (
+                TaskDescription::parse("x".repeat(5001)).unwrap_err(),
+                "must be at most 5000 characters",
+            ),
+            (
+                TaskStatus::parse("finished").unwrap_err(),
+                "must be one of: todo, in_progress, done",
+            ),
+            (
+                Priority::parse("urgent").unwrap_err(),
+                "must be one of: low, medium, high",
+            ),
+            (
+                DueDate::parse("tomorrow").unwrap_err(),
+                "must be an RFC 3339 date-time such as 2026-11-22T10:00:00Z",
+            ),
+        ];
+        for (error, message) in messages {
+            assert_eq!(error.to_string(), message, "{error:?}");
+        }
+        let errors =
+            TaskListQuery::parse(None, None, Some("-1".into()), Some("0".into())).unwrap_err();
+        let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "must be an integer of at least 0",
+                "must be an integer from 1 to 100"
+            ]
+        );
+    }
+
+    #[test]
     fn toggling_completes_or_reopens() {
         assert_eq!(TaskStatus::Todo.toggled(), TaskStatus::Done);
         assert_eq!(TaskStatus::InProgress.toggled(), TaskStatus::Done);
@@ -431,19 +521,23 @@ mod tests {
 
     #[test]
     fn a_new_task_gets_defaults_and_reports_every_bad_field() {
-        let task = NewTask::parse(Some("t".into()), None, None, None, None).unwrap();
+        let task = NewTask::parse(NewTaskFields {
+            title: Some("t".into()),
+            ..NewTaskFields::default()
+        })
+        .unwrap();
         assert_eq!(
             (task.status, task.priority),
             (TaskStatus::Todo, Priority::Medium)
         );
 
-        let errors = NewTask::parse(
-            Some(" ".into()),
-            None,
-            Some("nope".into()),
-            Some("urgent".into()),
-            Some("later".into()),
-        )
+        let errors = NewTask::parse(NewTaskFields {
+            title: Some(" ".into()),
+            description: None,
+            status: Some("nope".into()),
+            priority: Some("urgent".into()),
+            due_date: Some("later".into()),
+        })
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "status", "priority", "due_date"]);
@@ -484,12 +578,22 @@ mod tests {
 
     #[test]
     fn changes_distinguish_absent_from_null() {
-        let changes = TaskChanges::parse(None, Some(None), None, None, None).unwrap();
+        let changes = TaskChanges::parse(TaskChangeFields {
+            description: Some(None),
+            ..TaskChangeFields::default()
+        })
+        .unwrap();
         assert!(matches!(changes.description, Some(None)));
         assert!(changes.title.is_none());
 
-        let errors = TaskChanges::parse(Some(None), None, Some(None), None, None).unwrap_err();
+        let errors = TaskChanges::parse(TaskChangeFields {
+            title: Some(None),
+            status: Some(None),
+            ..TaskChangeFields::default()
+        })
+        .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "status"]);
+        assert_eq!(errors[0].message, "must not be null");
     }
 }

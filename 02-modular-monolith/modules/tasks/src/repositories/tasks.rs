@@ -6,8 +6,8 @@ use sqlx::AnyPool;
 
 use super::{RepositoryResult, from_micros, to_micros};
 use crate::domain::{
-    NewTask, Priority, Task, TaskCount, TaskDescription, TaskId, TaskListQuery, TaskStatus,
-    TaskTitle, UserId,
+    InvalidTaskField, NewTask, Priority, Task, TaskCount, TaskDescription, TaskId, TaskListQuery,
+    TaskStatus, TaskTitle, UserId,
 };
 
 #[derive(Clone, Debug)]
@@ -33,7 +33,7 @@ impl TryFrom<TaskRow> for Task {
 
     /// Stored values are parsed again, so a corrupt row is an error, never a bad response.
     fn try_from(row: TaskRow) -> anyhow::Result<Self> {
-        let corrupt = |field: &str, reason: String| {
+        let corrupt = |field: &str, reason: InvalidTaskField| {
             anyhow::anyhow!("stored task {} has an invalid {field}: {reason}", row.id)
         };
         Ok(Task {

@@ -16,8 +16,8 @@ use shared_kernel::{
 use crate::{
     TasksApi,
     domain::{
-        NewTask, Priority, Task, TaskChanges, TaskId, TaskListQuery, TaskStatus,
-        parse_status_change,
+        NewTask, NewTaskFields, Priority, Task, TaskChangeFields, TaskChanges, TaskId,
+        TaskListQuery, TaskStatus, parse_status_change,
     },
     services::TaskPage,
 };
@@ -151,13 +151,13 @@ pub async fn create(
     caller: AuthUser,
     Json(body): Json<CreateTaskRequest>,
 ) -> Result<(StatusCode, HeaderMap, axum::Json<TaskResponse>), ApiError> {
-    let new_task = NewTask::parse(
-        body.title,
-        body.description,
-        body.status,
-        body.priority,
-        body.due_date,
-    )?;
+    let new_task = NewTask::parse(NewTaskFields {
+        title: body.title,
+        description: body.description,
+        status: body.status,
+        priority: body.priority,
+        due_date: body.due_date,
+    })?;
     let task = api.tasks.create(caller.user_id, new_task).await?;
     let mut headers = HeaderMap::new();
     let location = format!("/api/v1/tasks/{}", task.id);
@@ -222,13 +222,13 @@ pub async fn update(
     Path(id): Path<TaskId>,
     Json(body): Json<UpdateTaskRequest>,
 ) -> TaskResult {
-    let changes = TaskChanges::parse(
-        body.title,
-        body.description,
-        body.status,
-        body.priority,
-        body.due_date,
-    )?;
+    let changes = TaskChanges::parse(TaskChangeFields {
+        title: body.title,
+        description: body.description,
+        status: body.status,
+        priority: body.priority,
+        due_date: body.due_date,
+    })?;
     Ok(axum::Json(
         api.tasks.update(caller.user_id, id, changes).await?.into(),
     ))
