@@ -1,5 +1,6 @@
-//! Exercise 05, "Survive failure": the stats service's call to task-service gets a timeout,
-//! retries with backoff, a circuit breaker and a stale fallback.
+//! Exercise 05, "Survive failure": the network adapter behind the stats module's
+//! `TaskCounts` seam (the learner's `client.rs` and `seams.rs`) gets a timeout, retries with
+//! backoff, a circuit breaker and a stale fallback.
 //!
 //! Black box: each step starts the learner's stats service as a real process, with
 //! `TASK_SERVICE_URL` pointing at a wiremock server that plays task-service (healthy, hung,
@@ -425,8 +426,8 @@ async fn stale_fallback(binary: &Path, counts: &Value) -> Result<(), String> {
     if answer.status != 200 {
         return Err(format!(
             "the caller had statistics a moment ago, then task-service failed, and the caller got \
-             {}. Keep each caller's last good statistics (in src/stats.rs) and answer them, \
-             marked stale, when task-service cannot answer",
+             {}. Keep each caller's last good counts (in src/seams.rs) and answer them, marked \
+             stale, when task-service cannot answer",
             answer.describe()
         ));
     }
@@ -449,8 +450,9 @@ async fn stale_fallback(binary: &Path, counts: &Value) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "last known statistics must be marked stale; missing: {} (set `stale: true` on the \
-             `TaskStats` you answer from the cache; src/routes.rs adds the headers)",
+            "last known statistics must be marked stale; missing: {} (call `Caller::mark_stale()` \
+             when src/seams.rs answers from its cache: phase 03's caller layer then adds the \
+             field and both headers)",
             missing.join(", ")
         ))
     }
@@ -466,7 +468,7 @@ async fn nothing_known(binary: &Path) -> Result<(), String> {
     is_problem(&answer, &[503]).map_err(|error| {
         format!(
             "task-service is down and the caller has no earlier statistics: {error}. Answer \
-             `ApiError::ServiceUnavailable` then (src/stats.rs)"
+             `ApiError::ServiceUnavailable` then (src/seams.rs)"
         )
     })
 }

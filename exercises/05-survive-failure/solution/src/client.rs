@@ -1,4 +1,5 @@
 //! The HTTP client for task-service: `GET /internal/v1/task-counts` with the caller's token.
+//! `seams.rs` calls it to answer the stats module's `TaskCounts` seam.
 //!
 //! EXERCISE 05 (solved): this client expects the network to fail. Every call
 //! 1. has a **timeout** (`TASK_SERVICE_TIMEOUT_MS`, connect + answer), so a hung
@@ -21,7 +22,8 @@ use failsafe::{
 };
 use reqwest::{StatusCode, header::AUTHORIZATION};
 use service_kit::middleware::REQUEST_ID_HEADER;
-use stats_service::{clients::CallError, config::TaskServiceSettings, domain::TaskCount};
+use stats::TaskCount;
+use stats_service::{clients::CallError, config::TaskServiceSettings};
 
 /// The internal route task-service answers counts on.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";

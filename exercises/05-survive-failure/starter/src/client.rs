@@ -1,4 +1,5 @@
 //! The HTTP client for task-service: `GET /internal/v1/task-counts` with the caller's token.
+//! `seams.rs` calls it to answer the stats module's `TaskCounts` seam.
 //!
 //! EXERCISE 05: this client trusts the network. It waits as long as task-service takes (no
 //! timeout), gives up at the first failure (no retry), and keeps calling a task-service
@@ -6,7 +7,8 @@
 
 use reqwest::{StatusCode, header::AUTHORIZATION};
 use service_kit::middleware::REQUEST_ID_HEADER;
-use stats_service::{clients::CallError, config::TaskServiceSettings, domain::TaskCount};
+use stats::TaskCount;
+use stats_service::{clients::CallError, config::TaskServiceSettings};
 
 /// The internal route task-service answers counts on.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";
