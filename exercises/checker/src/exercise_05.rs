@@ -468,7 +468,7 @@ async fn nothing_known(binary: &Path) -> Result<(), String> {
     is_problem(&answer, &[503]).map_err(|error| {
         format!(
             "task-service is down and the caller has no earlier statistics: {error}. Answer \
-             `ApiError::ServiceUnavailable` then (src/seams.rs)"
+             \"unavailable\" (a 503) then, in the error arm of src/seams.rs"
         )
     })
 }
