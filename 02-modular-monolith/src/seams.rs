@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Utc};
 use identity::IdentityApi;
-use shared_kernel::{ApiError, BoxFuture, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
 use tasks::{TasksApi, UserDirectory};
 
@@ -27,7 +27,7 @@ impl TaskCounts for TasksAsTaskCounts {
         &self,
         owner_id: UserId,
         now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
         Box::pin(self.0.counts_for_owner(owner_id, now))
     }
 }
@@ -36,7 +36,7 @@ impl TaskCounts for TasksAsTaskCounts {
 pub struct IdentityAsUserDirectory(pub IdentityApi);
 
 impl UserDirectory for IdentityAsUserDirectory {
-    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ApiError>> {
+    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ServiceError>> {
         Box::pin(self.0.user_exists(user_id))
     }
 }

@@ -24,8 +24,6 @@ use sqlx::{
     migrate::Migrator,
 };
 
-use crate::error::ApiError;
-
 /// Which database engine a URL points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -184,6 +182,10 @@ pub enum RepositoryError {
     /// A UNIQUE constraint refused the write (two registrations raced for one email).
     #[error("a unique value is already taken")]
     UniqueViolation,
+    /// The database cannot be reached right now (no connection within the pool's timeout,
+    /// the pool closed, the network failed): trying again later may work.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error(transparent)]
     Database(sqlx::Error),
     /// A stored row breaks the domain's rules: a bug or a hand-edited database.
@@ -193,26 +195,20 @@ pub enum RepositoryError {
 
 impl From<sqlx::Error> for RepositoryError {
     fn from(error: sqlx::Error) -> Self {
-        match error.as_database_error() {
-            Some(db_error) if db_error.is_unique_violation() => Self::UniqueViolation,
+        match &error {
+            sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
+                Self::UniqueViolation
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %error, "database unavailable");
+                Self::Unavailable(error)
+            }
             _ => Self::Database(error),
         }
     }
 }
 
 pub type RepositoryResult<T> = Result<T, RepositoryError>;
-
-impl From<RepositoryError> for ApiError {
-    fn from(error: RepositoryError) -> Self {
-        match error {
-            RepositoryError::UniqueViolation => {
-                ApiError::Conflict("that value is already taken".into())
-            }
-            RepositoryError::Database(error) => error.into(),
-            RepositoryError::CorruptRow(error) => ApiError::Internal(error),
-        }
-    }
-}
 
 /// Timestamps are stored as microseconds since the Unix epoch, UTC.
 pub fn to_micros(time: DateTime<Utc>) -> i64 {

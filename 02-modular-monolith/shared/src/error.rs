@@ -3,6 +3,9 @@
 //! ever builds an error response, so every error path looks the same to clients.
 //!
 //! Shared by every module: a client must not be able to tell which module answered.
+//!
+//! Services do not return `ApiError`: they say what went wrong in their own terms
+//! ([`ServiceError`]), and the one `From<ServiceError>` below turns that into an answer.
 
 use axum::{
     http::{HeaderValue, StatusCode, header},
@@ -12,7 +15,7 @@ use problem_details::ProblemDetails;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::FieldError;
+use crate::{domain::FieldError, services::ServiceError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -154,15 +157,19 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    /// A database that cannot be reached is a 503 (try again later); anything else is our bug.
-    fn from(error: sqlx::Error) -> Self {
+impl From<ServiceError> for ApiError {
+    /// The one place where what went wrong in the application becomes an HTTP answer.
+    /// Services never name a status code; this match decides them all, so a new kind of
+    /// service failure cannot reach a client before someone decides how to answer it.
+    fn from(error: ServiceError) -> Self {
         match error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                tracing::warn!(error = %error, "database unavailable");
-                Self::ServiceUnavailable("the database is unavailable; try again shortly".into())
-            }
-            other => Self::Internal(other.into()),
+            ServiceError::NotFound(detail) => Self::NotFound(detail),
+            ServiceError::Conflict(detail) => Self::Conflict(detail),
+            ServiceError::Unauthenticated(detail) => Self::Unauthorized(detail),
+            ServiceError::Invalid(errors) => Self::Validation(errors),
+            ServiceError::Unavailable(detail) => Self::ServiceUnavailable(detail),
+            ServiceError::BadUpstream(detail) => Self::BadGateway(detail),
+            ServiceError::Internal(error) => Self::Internal(error),
         }
     }
 }
@@ -220,6 +227,43 @@ mod tests {
     async fn unauthorized_names_the_bearer_scheme() {
         let (_, headers, _) = render(ApiError::Unauthorized("no token".into())).await;
         assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+    }
+
+    #[tokio::test]
+    async fn every_service_error_gets_its_status_and_keeps_its_detail() {
+        let cases = [
+            (ServiceError::NotFound("task 7 not found".into()), 404),
+            (
+                ServiceError::Conflict("that username is already taken".into()),
+                409,
+            ),
+            (
+                ServiceError::Unauthenticated("incorrect username or password".into()),
+                401,
+            ),
+            (
+                ServiceError::Unavailable("the database is unavailable".into()),
+                503,
+            ),
+            (
+                ServiceError::BadUpstream("task-service gave an answer it cannot use".into()),
+                502,
+            ),
+        ];
+        for (error, status) in cases {
+            let detail = error.to_string();
+            let (answered, _, body) = render(error.into()).await;
+            assert_eq!(answered.as_u16(), status, "{detail}");
+            assert_eq!(body["detail"], detail.as_str());
+        }
+        let invalid = ServiceError::Invalid(vec![FieldError::new("title", "must not be empty")]);
+        let (status, _, body) = render(invalid.into()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "title");
+        let internal = ServiceError::Internal(anyhow::anyhow!("secret detail"));
+        let (status, _, body) = render(internal.into()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("secret detail"));
     }
 
     #[tokio::test]

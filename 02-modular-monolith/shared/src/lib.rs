@@ -12,6 +12,9 @@
 //! - [`extract`]: the request extractors that turn bad input into those problems.
 //! - [`auth`]: [`JwtKeys`] and [`AuthUser`]. Identity issues tokens; every module verifies them
 //!   with the same key, so the verification code must be the same code.
+//! - [`services`]: [`ServiceError`], what every module's services report instead of an
+//!   HTTP error, so that a seam can pass one module's failure to another as it is;
+//!   `ApiError`'s one `From<ServiceError>` decides the statuses.
 //! - [`db`]: what a repository needs around its own SQL: the database [`Backend`], the
 //!   timestamp encoding, the repository error, and running a module's migrations next to
 //!   the other modules' migrations in one database.
@@ -23,11 +26,13 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod services;
 
 pub use auth::{AccessToken, AuthUser, JwtKeys, TokenError};
 pub use db::{Backend, RepositoryError, RepositoryResult};
 pub use domain::{FieldError, FieldErrors, Missing, UserId};
 pub use error::{ApiError, Problem};
+pub use services::ServiceError;
 
 /// What a module's seam trait returns: a boxed future, so the trait stays object-safe
 /// (`Arc<dyn TaskCounts>`) and the app can plug in any implementation (the real module in

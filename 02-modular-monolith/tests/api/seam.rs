@@ -12,7 +12,7 @@ use axum::{
 };
 use modular_monolith::{database::Database, seams::TasksAsTaskCounts};
 use serde_json::{Value, json};
-use shared_kernel::{ApiError, BoxFuture, JwtKeys, UserId};
+use shared_kernel::{BoxFuture, JwtKeys, ServiceError, UserId};
 use stats::StatsApi;
 use tasks::{TasksApi, UserDirectory};
 
@@ -24,7 +24,7 @@ use crate::helpers::{
 struct EveryoneExists;
 
 impl UserDirectory for EveryoneExists {
-    fn user_exists(&self, _: UserId) -> BoxFuture<'_, Result<bool, ApiError>> {
+    fn user_exists(&self, _: UserId) -> BoxFuture<'_, Result<bool, ServiceError>> {
         Box::pin(async { Ok(true) })
     }
 }
@@ -33,7 +33,7 @@ impl UserDirectory for EveryoneExists {
 struct NobodyExists;
 
 impl UserDirectory for NobodyExists {
-    fn user_exists(&self, _: UserId) -> BoxFuture<'_, Result<bool, ApiError>> {
+    fn user_exists(&self, _: UserId) -> BoxFuture<'_, Result<bool, ServiceError>> {
         Box::pin(async { Ok(false) })
     }
 }

@@ -11,7 +11,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use shared_kernel::{ApiError, BoxFuture, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
 
 use crate::{
@@ -39,11 +39,12 @@ impl TaskServiceCounts {
     }
 
     /// The counts, else `stale` ones when task-service cannot answer but earlier counts
-    /// are known; otherwise 503 (task-service down) or 502 (a wrong answer).
-    async fn counts(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ApiError> {
+    /// are known; otherwise `Unavailable` (task-service down: a 503) or `BadUpstream` (a
+    /// wrong answer: a 502). The statuses are the kernel's `From<ServiceError>` to decide.
+    async fn counts(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ServiceError> {
         // The module verified the token before asking; the layer must have kept it.
         let Some((Some(token), request_id)) = Caller::current() else {
-            return Err(ApiError::Internal(anyhow::anyhow!(
+            return Err(ServiceError::Internal(anyhow::anyhow!(
                 "no caller token to forward: is the forward_caller layer missing?"
             )));
         };
@@ -53,19 +54,19 @@ impl TaskServiceCounts {
                 self.remember(owner_id, &counts);
                 Ok(counts)
             }
-            Err(CallError::Unauthorized) => Err(ApiError::Unauthorized(
+            Err(CallError::Unauthorized) => Err(ServiceError::Unauthenticated(
                 "the token was refused by task-service".into(),
             )),
             Err(error @ CallError::Unexpected(_)) => {
                 tracing::error!(%error, "task-service broke the task-counts contract");
-                Err(ApiError::BadGateway(
+                Err(ServiceError::BadUpstream(
                     "task-service gave an answer stats-service cannot use".into(),
                 ))
             }
             Err(error) => {
                 tracing::warn!(%error, "task-service unavailable; trying last known counts");
                 let counts = self.last_known(owner_id).ok_or_else(|| {
-                    ApiError::ServiceUnavailable(format!(
+                    ServiceError::Unavailable(format!(
                         "statistics are unavailable right now ({error}); try again shortly"
                     ))
                 })?;
@@ -95,7 +96,7 @@ impl TaskCounts for TaskServiceCounts {
         &self,
         owner_id: UserId,
         _now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
         Box::pin(self.counts(owner_id))
     }
 }

@@ -10,14 +10,14 @@
 //! verified here with the shared `JWT_SECRET`; and the API cannot delete accounts. So the
 //! verified token already proves that its account exists.
 
-use shared_kernel::{ApiError, BoxFuture, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId};
 use tasks::UserDirectory;
 
 /// `UserDirectory` answered by the caller's verified token (see the module comment).
 pub struct TokenProvesAccount;
 
 impl UserDirectory for TokenProvesAccount {
-    fn user_exists(&self, _user_id: UserId) -> BoxFuture<'_, Result<bool, ApiError>> {
+    fn user_exists(&self, _user_id: UserId) -> BoxFuture<'_, Result<bool, ServiceError>> {
         Box::pin(async { Ok(true) })
     }
 }

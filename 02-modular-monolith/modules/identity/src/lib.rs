@@ -15,7 +15,7 @@ mod routes;
 mod services;
 
 use axum::{Router, extract::FromRef};
-use shared_kernel::{ApiError, Backend, JwtKeys, UserId};
+use shared_kernel::{Backend, JwtKeys, ServiceError, UserId};
 use sqlx::{AnyPool, migrate::Migrator};
 
 pub use routes::ApiDoc;
@@ -67,7 +67,7 @@ impl IdentityApi {
 
     /// Whether a user with this id exists. Other modules ask this instead of reading the
     /// `identity.users` table (tasks does, before it stores a new `owner_id`).
-    pub async fn user_exists(&self, id: UserId) -> Result<bool, ApiError> {
+    pub async fn user_exists(&self, id: UserId) -> Result<bool, ServiceError> {
         self.users.exists(id).await
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use axum::{Router, extract::FromRef};
 use chrono::{DateTime, Utc};
-use shared_kernel::{ApiError, BoxFuture, JwtKeys, UserId};
+use shared_kernel::{BoxFuture, JwtKeys, ServiceError, UserId};
 
 pub use routes::ApiDoc;
 pub use services::{PriorityCounts, StatusCounts, TaskStats};
@@ -26,12 +26,16 @@ use crate::services::StatsService;
 
 /// What the stats module needs from the tasks module: all of one owner's tasks counted
 /// per (status, priority), with how many of each group are overdue at `now`.
+///
+/// A failure behind the seam is a [`ServiceError`] (the tasks module's own, passed on, or
+/// in phase 03 what the network adds: unavailable, an unusable answer), never an HTTP
+/// error: the stats module does not speak HTTP below its routes.
 pub trait TaskCounts: Send + Sync + 'static {
     fn counts_for_owner(
         &self,
         owner_id: UserId,
         now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>>;
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>>;
 }
 
 /// The stats module as the rest of the application sees it. Cheap to clone.
@@ -55,7 +59,7 @@ impl StatsApi {
     }
 
     /// The statistics of one user, as `GET /api/v1/stats` answers them.
-    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ApiError> {
+    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ServiceError> {
         self.stats.for_user(owner_id).await
     }
 }

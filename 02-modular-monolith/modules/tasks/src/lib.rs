@@ -1,7 +1,8 @@
 //! The tasks module: each user's tasks.
 //!
 //! Its public API is [`TasksApi`] (the facade), the types its methods take and return
-//! ([`TaskCount`], [`TaskStatus`], [`Priority`]), [`UserDirectory`] (what it needs from
+//! ([`TaskCount`], [`TaskStatus`], [`Priority`], and [`InvalidTaskField`], why a status or
+//! priority does not parse), [`UserDirectory`] (what it needs from
 //! outside) and [`ApiDoc`]. The `tasks` table, its SQL and the rest of the domain are private.
 //!
 //! It stores `owner_id` as a plain number: the users live in another module's tables, so
@@ -17,10 +18,10 @@ use std::sync::Arc;
 
 use axum::{Router, extract::FromRef};
 use chrono::{DateTime, Utc};
-use shared_kernel::{ApiError, Backend, BoxFuture, JwtKeys, UserId};
+use shared_kernel::{Backend, BoxFuture, JwtKeys, ServiceError, UserId};
 use sqlx::{AnyPool, migrate::Migrator};
 
-pub use domain::{Priority, TaskCount, TaskStatus};
+pub use domain::{InvalidTaskField, Priority, TaskCount, TaskStatus};
 pub use routes::ApiDoc;
 
 use crate::{repositories::TaskRepository, services::TaskService};
@@ -33,8 +34,12 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// What the tasks module needs to know about users, declared here in its own terms.
 /// The app implements it with the identity module's facade.
+///
+/// It answers with a [`ServiceError`], not an HTTP error: whoever stands behind the seam
+/// (a module in-process, a token, a network call) reports what went wrong in the
+/// application's terms, and only the HTTP edge decides how to answer it.
 pub trait UserDirectory: Send + Sync + 'static {
-    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ApiError>>;
+    fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ServiceError>>;
 }
 
 /// The tasks module as the rest of the application sees it. Cheap to clone.
@@ -77,7 +82,7 @@ impl TasksApi {
         &self,
         owner_id: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<TaskCount>, ApiError> {
+    ) -> Result<Vec<TaskCount>, ServiceError> {
         self.tasks.counts_for_owner(owner_id, now).await
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
-use shared_kernel::{ApiError, BoxFuture, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
 
 use crate::{
@@ -41,21 +41,22 @@ impl TaskCounts for TaskCountsOverHttp {
         &self,
         owner_id: UserId,
         _now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
         // `now` stays behind: the monolith counts "overdue" with its own clock.
         Box::pin(self.fetch(owner_id))
     }
 }
 
 impl TaskCountsOverHttp {
-    async fn fetch(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ApiError> {
+    async fn fetch(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ServiceError> {
         // The stats module only ever asks about the caller, so the caller's own token
         // proves the request (ADR 0010): the monolith checks it like any other.
-        let token = caller_token()
-            .ok_or_else(|| ApiError::Unauthorized("no token to forward to the monolith".into()))?;
+        let token = caller_token().ok_or_else(|| {
+            ServiceError::Unauthenticated("no token to forward to the monolith".into())
+        })?;
         let unavailable = |why: String| {
             tracing::warn!(owner_id, %why, "task counts unavailable");
-            ApiError::ServiceUnavailable(
+            ServiceError::Unavailable(
                 "the task counts are unavailable right now; try again shortly".into(),
             )
         };
@@ -69,7 +70,7 @@ impl TaskCountsOverHttp {
         match response.status() {
             StatusCode::OK => {}
             StatusCode::UNAUTHORIZED => {
-                return Err(ApiError::Unauthorized(
+                return Err(ServiceError::Unauthenticated(
                     "the monolith refused the token".into(),
                 ));
             }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use shared_kernel::{ApiError, BoxFuture, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
 
 /// Asks whoever serves `/internal/v1/task-counts` at `base_url` (the monolith, for now).
@@ -35,10 +35,10 @@ impl TaskCounts for TaskCountsOverHttp {
         &self,
         _owner_id: UserId,
         _now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
         // Step 2 (README): ask the monolith, forwarding the caller's token.
         Box::pin(async {
-            Err(ApiError::ServiceUnavailable(
+            Err(ServiceError::Unavailable(
                 "not built yet: exercise 3 step 2 (src/task_counts.rs must ask the monolith for the task counts)".into(),
             ))
         })

@@ -9,8 +9,8 @@
 //! its own type, converted at both ends.
 
 use serde::{Deserialize, Serialize};
-use shared_kernel::ApiError;
-use tasks::{Priority, TaskCount, TaskStatus};
+use shared_kernel::ServiceError;
+use tasks::{InvalidTaskField, Priority, TaskCount, TaskStatus};
 
 /// Where the counts are served. `/internal/*` is never forwarded by the gateway.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";
@@ -38,9 +38,9 @@ impl From<&TaskCount> for TaskCountBody {
 impl TaskCountBody {
     /// Back to the tasks module's type. A status or priority this side does not know means
     /// the two sides no longer agree on the contract: an error, never a silent zero.
-    pub fn into_task_count(self) -> Result<TaskCount, ApiError> {
-        let disagree = |reason: String| {
-            ApiError::Internal(anyhow::anyhow!(
+    pub fn into_task_count(self) -> Result<TaskCount, ServiceError> {
+        let disagree = |reason: InvalidTaskField| {
+            ServiceError::Internal(anyhow::anyhow!(
                 "the task counts do not follow the contract: {reason}"
             ))
         };

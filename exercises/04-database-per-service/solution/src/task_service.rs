@@ -10,7 +10,7 @@ use service_kit::{
     health::Probe,
     startup::Application,
 };
-use shared_kernel::{ApiError, BoxFuture, JwtKeys, UserId};
+use shared_kernel::{BoxFuture, JwtKeys, ServiceError, UserId};
 use tasks::{TasksApi, UserDirectory};
 use utoipa::OpenApi;
 
@@ -79,7 +79,7 @@ pub fn router(tasks: TasksApi, database: TasksDatabase) -> Router {
 pub struct TrustTheToken;
 
 impl UserDirectory for TrustTheToken {
-    fn user_exists(&self, _user_id: UserId) -> BoxFuture<'_, Result<bool, ApiError>> {
+    fn user_exists(&self, _user_id: UserId) -> BoxFuture<'_, Result<bool, ServiceError>> {
         Box::pin(async { Ok(true) })
     }
 }

@@ -17,7 +17,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use shared_kernel::{ApiError, BoxFuture, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
 use stats_service::{caller::Caller, clients::CallError};
 
@@ -47,10 +47,10 @@ impl TaskServiceCounts {
     /// The owner's counts; their last known ones, marked stale, when task-service cannot
     /// answer; 503 when there are none; 502 when task-service's answer is unusable. The
     /// statistics are the module's business: it folds these counts itself.
-    async fn counts(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ApiError> {
+    async fn counts(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ServiceError> {
         // The module verified the token before asking; the layer must have kept it.
         let Some((Some(token), request_id)) = Caller::current() else {
-            return Err(ApiError::Internal(anyhow::anyhow!(
+            return Err(ServiceError::Internal(anyhow::anyhow!(
                 "no caller token to forward: is the forward_caller layer missing?"
             )));
         };
@@ -59,13 +59,13 @@ impl TaskServiceCounts {
                 self.remember(owner_id, &counts);
                 Ok(counts)
             }
-            Err(CallError::Unauthorized) => Err(ApiError::Unauthorized(
+            Err(CallError::Unauthorized) => Err(ServiceError::Unauthenticated(
                 "the token was refused by task-service".into(),
             )),
             // Not a fallback case: a broken contract is a bug to see, not an outage to hide.
             Err(error @ CallError::Unexpected(_)) => {
                 tracing::error!(%error, "task-service broke the task-counts contract");
-                Err(ApiError::BadGateway(
+                Err(ServiceError::BadUpstream(
                     "task-service gave an answer stats-service cannot use".into(),
                 ))
             }
@@ -76,7 +76,7 @@ impl TaskServiceCounts {
                     "task-service unavailable; trying last known counts"
                 );
                 let counts = self.last_known(owner_id).ok_or_else(|| {
-                    ApiError::ServiceUnavailable(format!(
+                    ServiceError::Unavailable(format!(
                         "statistics are unavailable right now ({error}); try again shortly"
                     ))
                 })?;
@@ -109,7 +109,7 @@ impl TaskCounts for TaskServiceCounts {
         &self,
         owner_id: UserId,
         _now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
         Box::pin(self.counts(owner_id))
     }
 }

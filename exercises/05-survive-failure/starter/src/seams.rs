@@ -10,7 +10,7 @@
 //! counts and answers them, marked stale, while task-service is down.
 
 use chrono::{DateTime, Utc};
-use shared_kernel::{ApiError, BoxFuture, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
 use stats_service::{caller::Caller, clients::CallError};
 
@@ -29,27 +29,27 @@ impl TaskServiceCounts {
 
     /// The owner's counts; 503 when task-service cannot answer, 502 when its answer is
     /// unusable. The statistics are the module's business: it folds these counts itself.
-    async fn counts(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ApiError> {
+    async fn counts(&self, owner_id: UserId) -> Result<Vec<TaskCount>, ServiceError> {
         // The module verified the token before asking; the layer must have kept it.
         let Some((Some(token), request_id)) = Caller::current() else {
-            return Err(ApiError::Internal(anyhow::anyhow!(
+            return Err(ServiceError::Internal(anyhow::anyhow!(
                 "no caller token to forward: is the forward_caller layer missing?"
             )));
         };
         match self.client.task_counts(&token, request_id.as_deref()).await {
             Ok(counts) => Ok(counts),
-            Err(CallError::Unauthorized) => Err(ApiError::Unauthorized(
+            Err(CallError::Unauthorized) => Err(ServiceError::Unauthenticated(
                 "the token was refused by task-service".into(),
             )),
             Err(error @ CallError::Unexpected(_)) => {
                 tracing::error!(%error, "task-service broke the task-counts contract");
-                Err(ApiError::BadGateway(
+                Err(ServiceError::BadUpstream(
                     "task-service gave an answer stats-service cannot use".into(),
                 ))
             }
             Err(error) => {
                 tracing::warn!(%error, owner_id, "task-service unavailable");
-                Err(ApiError::ServiceUnavailable(format!(
+                Err(ServiceError::Unavailable(format!(
                     "statistics are unavailable right now ({error}); try again shortly"
                 )))
             }
@@ -63,7 +63,7 @@ impl TaskCounts for TaskServiceCounts {
         &self,
         owner_id: UserId,
         _now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+    ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
         Box::pin(self.counts(owner_id))
     }
 }

@@ -5,12 +5,13 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use shared_kernel::{AccessToken, ApiError, JwtKeys};
+use shared_kernel::{AccessToken, JwtKeys};
 
 use crate::{
     auth::{hash_password, verify_password},
     domain::{self, LoginAttempt, NewUser, User, UserId},
     repositories::{Taken, UserRepository},
+    services::ServiceError,
 };
 
 #[derive(Clone)]
@@ -32,19 +33,21 @@ impl UserService {
     /// Creates an account. Taken emails and usernames are refused before the slow hashing
     /// with a message naming the field; the UNIQUE constraints still catch a race between
     /// two identical registrations.
-    pub async fn register(&self, new_user: NewUser) -> Result<User, ApiError> {
+    pub async fn register(&self, new_user: NewUser) -> Result<User, ServiceError> {
         match self
             .users
             .taken(&new_user.email, &new_user.username)
             .await?
         {
             Some(Taken::Email) => {
-                return Err(ApiError::Conflict(
+                return Err(ServiceError::Conflict(
                     "that email is already registered".into(),
                 ));
             }
             Some(Taken::Username) => {
-                return Err(ApiError::Conflict("that username is already taken".into()));
+                return Err(ServiceError::Conflict(
+                    "that username is already taken".into(),
+                ));
             }
             None => {}
         }
@@ -59,7 +62,7 @@ impl UserService {
 
     /// Checks a username-or-email and password and issues a token. Unknown user and wrong
     /// password get the same answer, so the endpoint cannot be used to discover accounts.
-    pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ApiError> {
+    pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ServiceError> {
         let credentials = self.users.find_credentials(&attempt.login).await?;
         let (user_id, stored_hash) = match credentials {
             Some(found) => (Some(found.user_id), Some(found.password_hash)),
@@ -68,7 +71,7 @@ impl UserService {
         let valid = verify_password(attempt.password, stored_hash).await?;
         match user_id {
             Some(user_id) if valid => Ok(self.jwt.issue(user_id)?),
-            _ => Err(ApiError::Unauthorized(
+            _ => Err(ServiceError::Unauthenticated(
                 "incorrect username or password".into(),
             )),
         }
@@ -77,7 +80,7 @@ impl UserService {
     /// Whether the account exists (for other modules, through the facade). A yes is
     /// remembered (see [`KnownUsers`]), so only the first question about an account costs
     /// a query.
-    pub async fn exists(&self, user_id: UserId) -> Result<bool, ApiError> {
+    pub async fn exists(&self, user_id: UserId) -> Result<bool, ServiceError> {
         if self.known.contains(user_id) {
             return Ok(true);
         }
@@ -90,11 +93,11 @@ impl UserService {
 
     /// The caller's own account. A valid token for an account that no longer exists is
     /// treated like an invalid token.
-    pub async fn me(&self, user_id: UserId) -> Result<User, ApiError> {
+    pub async fn me(&self, user_id: UserId) -> Result<User, ServiceError> {
         self.users
             .find_by_id(user_id)
             .await?
-            .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))
+            .ok_or_else(|| ServiceError::Unauthenticated("the account no longer exists".into()))
     }
 }
 

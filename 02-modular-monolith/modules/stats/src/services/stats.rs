@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use shared_kernel::{ApiError, UserId, domain};
+use shared_kernel::{UserId, domain};
 use tasks::{Priority, TaskCount, TaskStatus};
 use utoipa::ToSchema;
 
-use crate::TaskCounts;
+use crate::{TaskCounts, services::ServiceError};
 
 /// Reads counts through the [`TaskCounts`] seam only: it never sees a task, a table or SQL.
 #[derive(Clone)]
@@ -46,7 +46,7 @@ impl StatsService {
         Self { tasks }
     }
 
-    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ApiError> {
+    pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ServiceError> {
         let counts = self.tasks.counts_for_owner(owner_id, domain::now()).await?;
         Ok(TaskStats::from_counts(&counts))
     }
@@ -136,11 +136,11 @@ mod tests {
             &self,
             owner_id: UserId,
             _now: chrono::DateTime<chrono::Utc>,
-        ) -> shared_kernel::BoxFuture<'_, Result<Vec<TaskCount>, ApiError>> {
+        ) -> shared_kernel::BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
             Box::pin(async move {
                 self.asked.lock().unwrap().push(owner_id);
                 self.answer.clone().map_err(|()| {
-                    ApiError::ServiceUnavailable("the tasks module is unavailable".into())
+                    ServiceError::Unavailable("the tasks module is unavailable".into())
                 })
             })
         }
@@ -176,9 +176,6 @@ mod tests {
     async fn a_failing_seam_is_reported_not_hidden() {
         let (stats, _) = service(Err(()));
         let error = stats.for_user(1).await.unwrap_err();
-        assert!(
-            matches!(error, ApiError::ServiceUnavailable(_)),
-            "{error:?}"
-        );
+        assert!(matches!(error, ServiceError::Unavailable(_)), "{error:?}");
     }
 }

@@ -9,11 +9,11 @@ mod task;
 pub(crate) use shared_kernel::domain::{
     FieldError, FieldErrors, Missing, UserId, now, to_stored_precision,
 };
+pub use task::{InvalidTaskField, Priority, TaskCount, TaskStatus};
 pub(crate) use task::{
-    InvalidTaskField, NewTask, NewTaskFields, Task, TaskChangeFields, TaskChanges, TaskDescription,
-    TaskListQuery, TaskTitle, parse_status_change,
+    NewTask, NewTaskFields, Task, TaskChangeFields, TaskChanges, TaskDescription, TaskListQuery,
+    TaskTitle, parse_status_change,
 };
-pub use task::{Priority, TaskCount, TaskStatus};
 
 /// The id of a task.
 pub type TaskId = i64;

@@ -3,3 +3,7 @@
 mod tasks;
 
 pub(crate) use tasks::{TaskPage, TaskService};
+
+/// What this layer reports when it cannot do what it was asked: the shared kernel's, so
+/// that a failure keeps its meaning across a seam. Routes turn it into an `ApiError`.
+pub(crate) use shared_kernel::ServiceError;

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use shared_kernel::ApiError;
 
 use crate::{
     UserDirectory,
     domain::{self, NewTask, Task, TaskChanges, TaskCount, TaskId, TaskListQuery, UserId},
     repositories::TaskRepository,
+    services::ServiceError,
 };
 
 #[derive(Clone)]
@@ -34,9 +34,9 @@ impl TaskService {
     /// There is no foreign key to the users (they are another module's), so the owner's
     /// existence is checked through the identity module's API before a task points at it.
     /// A valid token for an account that no longer exists is treated like an invalid token.
-    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ApiError> {
+    pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ServiceError> {
         if !self.users.user_exists(owner_id).await? {
-            return Err(ApiError::Unauthorized(
+            return Err(ServiceError::Unauthenticated(
                 "the account no longer exists".into(),
             ));
         }
@@ -45,14 +45,18 @@ impl TaskService {
 
     /// The caller's task. Someone else's task is "not found", never "forbidden", so ids
     /// reveal nothing about other users.
-    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks
             .find(owner_id, id)
             .await?
             .ok_or_else(|| not_found(id))
     }
 
-    pub async fn list(&self, owner_id: UserId, query: TaskListQuery) -> Result<TaskPage, ApiError> {
+    pub async fn list(
+        &self,
+        owner_id: UserId,
+        query: TaskListQuery,
+    ) -> Result<TaskPage, ServiceError> {
         let (items, total) = self.tasks.list(owner_id, &query).await?;
         Ok(TaskPage {
             items,
@@ -68,20 +72,20 @@ impl TaskService {
         owner_id: UserId,
         id: TaskId,
         changes: TaskChanges,
-    ) -> Result<Task, ApiError> {
+    ) -> Result<Task, ServiceError> {
         let mut task = self.get(owner_id, id).await?;
         changes.apply_to(&mut task);
         self.save(task).await
     }
 
     /// Completes an open task, or reopens a completed one.
-    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ApiError> {
+    pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         let mut task = self.get(owner_id, id).await?;
         task.status = task.status.toggled();
         self.save(task).await
     }
 
-    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ApiError> {
+    pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ServiceError> {
         if self.tasks.delete(owner_id, id).await? {
             Ok(())
         } else {
@@ -94,14 +98,14 @@ impl TaskService {
         &self,
         owner_id: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<TaskCount>, ApiError> {
+    ) -> Result<Vec<TaskCount>, ServiceError> {
         Ok(self
             .tasks
             .count_by_status_and_priority(owner_id, now)
             .await?)
     }
 
-    async fn save(&self, mut task: Task) -> Result<Task, ApiError> {
+    async fn save(&self, mut task: Task) -> Result<Task, ServiceError> {
         task.updated_at = next_update_time(task.updated_at, domain::now());
         if self.tasks.update(&task).await? {
             Ok(task)
@@ -118,8 +122,8 @@ fn next_update_time(previous: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc
     now.max(previous + TimeDelta::microseconds(1))
 }
 
-fn not_found(id: TaskId) -> ApiError {
-    ApiError::NotFound(format!("task {id} not found"))
+fn not_found(id: TaskId) -> ServiceError {
+    ServiceError::NotFound(format!("task {id} not found"))
 }
 
 #[cfg(test)]
