@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::{
     auth::AuthUser,
-    domain::{LoginAttempt, NewUser, User},
+    domain::{LoginAttempt, NewUser, User, UserId},
     error::ApiError,
     extract::{Json, JsonOrForm},
     state::AppState,
@@ -42,7 +42,8 @@ pub struct LoginRequest {
 /// A user as the API shows it: never the password or its hash.
 #[derive(Serialize, ToSchema)]
 pub struct UserResponse {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     pub email: String,
     pub username: String,
     pub full_name: Option<String>,

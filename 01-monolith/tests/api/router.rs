@@ -287,7 +287,8 @@ async fn a_signed_token_for_a_missing_account_is_401_not_500() {
         crate::helpers::TEST_JWT_SECRET.as_bytes(),
         std::time::Duration::from_secs(60),
     );
-    let token = keys.issue(424242).unwrap().token;
+    let ghost = monolith::domain::UserId::new(424242).unwrap();
+    let token = keys.issue(ghost).unwrap().token;
     let created = app
         .json(
             "POST",
