@@ -99,9 +99,7 @@ impl JwtKeys {
         data.claims
             .sub
             .parse::<UserId>()
-            .ok()
-            .filter(|id| *id > 0)
-            .ok_or(TokenError::NotAUserId)
+            .map_err(|_| TokenError::NotAUserId)
     }
 }
 
@@ -158,9 +156,10 @@ mod tests {
 
     #[test]
     fn an_issued_token_verifies_to_its_user() {
-        let token = keys().issue(42).unwrap();
+        let user_id = UserId::new(42).unwrap();
+        let token = keys().issue(user_id).unwrap();
         assert_eq!(token.expires_in, Duration::from_secs(60));
-        assert_eq!(keys().verify(&token.token), Ok(42));
+        assert_eq!(keys().verify(&token.token), Ok(user_id));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! as a *copy of the same contract* in every service:
 //!
 //! - [`domain`]: [`UserId`] (identity hands ids out, tasks store them as `owner_id`, stats
-//!   asks for them), the `FieldError` list every 422 carries, and the microsecond clock that
+//!   asks for them) and `positive_id!`, which declares it and the tasks module's `TaskId`, the `FieldError` list every 422 carries, and the microsecond clock that
 //!   every stored timestamp uses.
 //! - [`error`]: [`ApiError`], the ONE problem+json rendering, so that every module's errors look
 //!   identical to a client. Two renderings would drift apart.
@@ -30,7 +30,7 @@ pub mod services;
 
 pub use auth::{AccessToken, AuthUser, JwtKeys, TokenError};
 pub use db::{Backend, RepositoryError, RepositoryResult};
-pub use domain::{FieldError, FieldErrors, Missing, UserId};
+pub use domain::{FieldError, FieldErrors, InvalidId, Missing, UserId};
 pub use error::{ApiError, Problem};
 pub use services::ServiceError;
 

@@ -20,6 +20,11 @@ use crate::helpers::{
     Backend, TEST_JWT_SECRET, TestResponse, fresh_database_url, send, test_router,
 };
 
+/// A user id from a literal the test knows is positive.
+fn user(id: i64) -> UserId {
+    UserId::new(id).expect("a positive id")
+}
+
 /// A user directory that knows every user (identity is not under test here).
 struct EveryoneExists;
 
@@ -84,15 +89,15 @@ async fn stats_wired_to_the_real_tasks_module_counts_its_tasks() {
     let tasks_router = module.api.router();
     for (owner, body) in [
         (
-            7,
+            user(7),
             json!({"title": "a", "status": "done", "priority": "high"}),
         ),
         (
-            7,
+            user(7),
             json!({"title": "b", "priority": "low", "due_date": "2000-01-01T00:00:00Z"}),
         ),
-        (7, json!({"title": "c", "status": "in_progress"})),
-        (8, json!({"title": "someone else's"})),
+        (user(7), json!({"title": "c", "status": "in_progress"})),
+        (user(8), json!({"title": "someone else's"})),
     ] {
         let created = call(
             &tasks_router,
@@ -111,7 +116,7 @@ async fn stats_wired_to_the_real_tasks_module_counts_its_tasks() {
         Arc::new(TasksAsTaskCounts(module.api.clone())),
         module.jwt.clone(),
     );
-    let mine = stats.for_user(7).await.expect("stats");
+    let mine = stats.for_user(user(7)).await.expect("stats");
     assert_eq!(mine.total_tasks, 3);
     assert_eq!(
         (
@@ -131,13 +136,13 @@ async fn stats_wired_to_the_real_tasks_module_counts_its_tasks() {
     );
     assert_eq!(mine.overdue_tasks, 1);
     assert!((mine.completion_rate - 1.0 / 3.0).abs() < 1e-12);
-    assert_eq!(stats.for_user(9).await.expect("stats").total_tasks, 0);
+    assert_eq!(stats.for_user(user(9)).await.expect("stats").total_tasks, 0);
 
     // And over the stats module's own router.
     let answer = call(
         &stats.router(),
         &module.jwt,
-        8,
+        user(8),
         "GET",
         "/api/v1/stats",
         Value::Null,
@@ -153,7 +158,7 @@ async fn tasks_asks_the_user_directory_before_storing_an_owner() {
     let refused = call(
         &module.api.router(),
         &module.jwt,
-        7,
+        user(7),
         "POST",
         "/api/v1/tasks",
         json!({"title": "orphan"}),
@@ -168,7 +173,7 @@ async fn tasks_asks_the_user_directory_before_storing_an_owner() {
     assert_eq!(refused.content_type(), "application/problem+json");
     let counts = module
         .api
-        .counts_for_owner(7, chrono::Utc::now())
+        .counts_for_owner(user(7), chrono::Utc::now())
         .await
         .expect("counts");
     assert!(counts.is_empty(), "nothing was stored: {counts:?}");
@@ -179,7 +184,7 @@ async fn in_the_app_a_token_for_a_missing_account_cannot_create_tasks() {
     let app = test_router(&[]).await;
     // Signed with the right key, but for a user id the identity module never handed out.
     let jwt = JwtKeys::new(TEST_JWT_SECRET.as_bytes(), Duration::from_secs(60));
-    let ghost = jwt.issue(999).expect("a token").token;
+    let ghost = jwt.issue(user(999)).expect("a token").token;
     let refused = app
         .json(
             "POST",
@@ -212,19 +217,30 @@ async fn identity_answers_from_memory_for_accounts_it_has_seen() {
     let app = test_router(&[]).await;
     let identity = &app.state.identity;
     assert!(
-        !identity.user_exists(1).await.expect("the database is up"),
+        !identity
+            .user_exists(user(1))
+            .await
+            .expect("the database is up"),
         "nobody has registered yet"
     );
     // The "no" above was not remembered: the account registered now is found.
     app.user("remembered").await;
-    assert!(identity.user_exists(1).await.expect("the database is up"));
+    assert!(
+        identity
+            .user_exists(user(1))
+            .await
+            .expect("the database is up")
+    );
 
     // With the database gone, a known account is still known: it costs no query...
     app.state.database.close().await;
     assert!(
-        identity.user_exists(1).await.expect("answered from memory"),
+        identity
+            .user_exists(user(1))
+            .await
+            .expect("answered from memory"),
         "the tasks module's check before every write would be a query again"
     );
     // ... while an unknown one still has to be looked up, and that fails now.
-    assert!(identity.user_exists(2).await.is_err());
+    assert!(identity.user_exists(user(2)).await.is_err());
 }

@@ -2,7 +2,7 @@
 //!
 //! Its public API is [`TasksApi`] (the facade), the types its methods take and return
 //! ([`TaskCount`], [`TaskStatus`], [`Priority`], and [`InvalidTaskField`], why a status or
-//! priority does not parse), [`UserDirectory`] (what it needs from
+//! priority does not parse), [`TaskId`], [`UserDirectory`] (what it needs from
 //! outside) and [`ApiDoc`]. The `tasks` table, its SQL and the rest of the domain are private.
 //!
 //! It stores `owner_id` as a plain number: the users live in another module's tables, so
@@ -21,6 +21,9 @@ use chrono::{DateTime, Utc};
 use shared_kernel::{Backend, BoxFuture, JwtKeys, ServiceError, UserId};
 use sqlx::{AnyPool, migrate::Migrator};
 
+/// Public so that code outside the module can hold an id without unwrapping it, and so that
+/// `tests/compile_fail/` can show that a `TaskId` never passes for a `UserId`.
+pub use domain::TaskId;
 pub use domain::{InvalidTaskField, Priority, TaskCount, TaskStatus};
 pub use routes::ApiDoc;
 

@@ -12,7 +12,7 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use service_kit::{auth::JwtKeys, config::fixed};
+use service_kit::{auth::JwtKeys, config::fixed, domain::UserId};
 use stats_service::{
     AppState, app,
     config::{FromEnv, Settings},
@@ -36,7 +36,9 @@ fn service(task_service: &str) -> Router {
     app(AppState::new(&settings).expect("state"))
 }
 
+/// A token for the user with this (positive) id, as user-service would issue it.
 fn token_for(user_id: i64) -> String {
+    let user_id = UserId::new(user_id).expect("a positive user id");
     JwtKeys::new(SECRET.as_bytes(), Duration::from_secs(600))
         .issue(user_id)
         .expect("a token")

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use service_kit::{auth::JwtKeys, config::fixed};
+use service_kit::{auth::JwtKeys, config::fixed, domain::UserId};
 use task_service::{
     config::{FromEnv, Settings},
     startup,
@@ -24,8 +24,9 @@ pub async fn spawn_server() -> (String, tempfile::TempDir) {
     (application.spawn().expect("serve"), data)
 }
 
-/// A token for `user_id`, as user-service would issue it.
+/// A token for the user with this (positive) id, as user-service would issue it.
 pub fn token_for(user_id: i64) -> String {
+    let user_id = UserId::new(user_id).expect("a positive user id");
     JwtKeys::new(TEST_JWT_SECRET.as_bytes(), Duration::from_secs(600))
         .issue(user_id)
         .expect("a token")

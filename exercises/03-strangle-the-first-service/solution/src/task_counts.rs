@@ -55,7 +55,7 @@ impl TaskCountsOverHttp {
             ServiceError::Unauthenticated("no token to forward to the monolith".into())
         })?;
         let unavailable = |why: String| {
-            tracing::warn!(owner_id, %why, "task counts unavailable");
+            tracing::warn!(%owner_id, %why, "task counts unavailable");
             ServiceError::Unavailable(
                 "the task counts are unavailable right now; try again shortly".into(),
             )

@@ -72,7 +72,7 @@ impl TaskServiceCounts {
             Err(error) => {
                 tracing::warn!(
                     %error,
-                    owner_id,
+                    %owner_id,
                     "task-service unavailable; trying last known counts"
                 );
                 let counts = self.last_known(owner_id).ok_or_else(|| {

@@ -48,7 +48,7 @@ impl TaskServiceCounts {
                 ))
             }
             Err(error) => {
-                tracing::warn!(%error, owner_id, "task-service unavailable");
+                tracing::warn!(%error, %owner_id, "task-service unavailable");
                 Err(ServiceError::Unavailable(format!(
                     "statistics are unavailable right now ({error}); try again shortly"
                 )))

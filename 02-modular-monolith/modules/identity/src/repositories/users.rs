@@ -26,7 +26,7 @@ pub enum Taken {
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: i64,
+    id: UserId,
     email: String,
     username: String,
     full_name: Option<String>,
@@ -139,7 +139,7 @@ impl UserRepository {
                 login.to_string(),
             )
         };
-        let row: Option<(i64, String)> = sqlx::query_as(sql)
+        let row: Option<(UserId, String)> = sqlx::query_as(sql)
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;

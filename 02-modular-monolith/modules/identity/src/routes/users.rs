@@ -12,7 +12,7 @@ use shared_kernel::{
 
 use crate::{
     IdentityApi,
-    domain::{LoginAttempt, NewUser, User},
+    domain::{LoginAttempt, NewUser, User, UserId},
 };
 
 /// Every field is optional here so that a missing field is reported alongside the
@@ -44,7 +44,8 @@ pub struct LoginRequest {
 /// A user as the API shows it: never the password or its hash.
 #[derive(Serialize, ToSchema)]
 pub struct UserResponse {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     pub email: String,
     pub username: String,
     pub full_name: Option<String>,

@@ -160,10 +160,11 @@ mod tests {
             count(TaskStatus::Done, Priority::Low, 1, 0),
             count(TaskStatus::Todo, Priority::High, 3, 2),
         ]));
-        let answer = stats.for_user(42).await.unwrap();
+        let caller = UserId::new(42).unwrap();
+        let answer = stats.for_user(caller).await.unwrap();
         assert_eq!(
             *fake.asked.lock().unwrap(),
-            [42],
+            [caller],
             "asks about the caller only"
         );
         assert_eq!(answer.total_tasks, 4);
@@ -175,7 +176,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_seam_is_reported_not_hidden() {
         let (stats, _) = service(Err(()));
-        let error = stats.for_user(1).await.unwrap_err();
+        let error = stats.for_user(UserId::new(1).unwrap()).await.unwrap_err();
         assert!(matches!(error, ServiceError::Unavailable(_)), "{error:?}");
     }
 }

@@ -17,8 +17,8 @@ pub struct TaskRepository {
 
 #[derive(sqlx::FromRow)]
 struct TaskRow {
-    id: i64,
-    owner_id: i64,
+    id: TaskId,
+    owner_id: UserId,
     title: String,
     description: Option<String>,
     status: String,

@@ -17,7 +17,7 @@ use crate::{
     TasksApi,
     domain::{
         NewTask, NewTaskFields, Priority, Task, TaskChangeFields, TaskChanges, TaskId,
-        TaskListQuery, TaskStatus, parse_status_change,
+        TaskListQuery, TaskStatus, UserId, parse_status_change,
     },
     services::TaskPage,
 };
@@ -84,7 +84,8 @@ pub struct ListTasksParams {
 
 #[derive(Serialize, ToSchema)]
 pub struct TaskResponse {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: TaskId,
     pub title: String,
     pub description: Option<String>,
     pub status: TaskStatus,
@@ -92,7 +93,8 @@ pub struct TaskResponse {
     pub due_date: Option<DateTime<Utc>>,
     /// `status == "done"`.
     pub completed: bool,
-    pub owner_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_id: UserId,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
