@@ -5,6 +5,8 @@
 //!    workspace depends on; [`check_dependencies`] compares that graph with [`ALLOWED`].
 //! 2. **Table ownership.** Every module's SQL (its migrations, and the string literals in
 //!    its Rust source) may name only its own schema; [`check_sql_ownership`] reads them.
+//! 3. **Services speak no HTTP.** A module's business layer (`src/services/`) reports a
+//!    `ServiceError` and never names the HTTP edge; [`check_services_speak_no_http`] reads it.
 //!
 //! Each check is a plain function that returns a list of problems, one learner-readable
 //! sentence each. The tests run them on the real workspace (expecting none) and on
@@ -611,6 +613,88 @@ fn tables_are_read_from_every_kind_of_statement() {
         referenced_tables(sql),
         ["a.x", "a.y", "a.z", "b.w", "c.v", "d.u"]
     );
+}
+
+// =============================================================================================
+// 3. Services speak no HTTP
+// =============================================================================================
+
+/// Names that belong to the HTTP edge, never to a module's business layer (phase 01's
+/// `tests/layers.rs` checks the same list). A service says what went wrong with a
+/// `ServiceError`; the kernel's one `From<ServiceError> for ApiError` picks the status. A
+/// service that named `ApiError` could not be called from anything but a route, and the
+/// seams (`TaskCounts`, `UserDirectory`) would carry HTTP into the modules behind them.
+const HTTP_NAMES: [&str; 4] = ["ApiError", "StatusCode", "axum", "IntoResponse"];
+
+/// Every line of one service file's code (comments may talk about the edge) that names
+/// the HTTP layer.
+fn check_services_speak_no_http(file: &str, source: &str) -> Problems {
+    let mut problems = Problems::new();
+    for (number, line) in source.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        for name in HTTP_NAMES {
+            if code.contains(name) {
+                problems.push(format!(
+                    "{file}:{}: a service names `{name}`, the HTTP layer: return a \
+                     ServiceError and let the route turn it into an answer",
+                    number + 1
+                ));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn no_module_service_names_the_http_layer() {
+    let mut problems = Problems::new();
+    let mut files = 0;
+    for module in ["identity", "tasks", "stats"] {
+        let folder = phase_dir()
+            .join("modules")
+            .join(module)
+            .join("src/services");
+        for entry in fs::read_dir(&folder).expect("read a module's src/services") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_none_or(|ext| ext != "rs") {
+                continue;
+            }
+            files += 1;
+            let source = fs::read_to_string(&path).expect("read a service file");
+            let name = format!(
+                "{module}/src/services/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            problems.extend(check_services_speak_no_http(&name, &source));
+        }
+    }
+    // Three modules, each with a `mod.rs` and at least one service.
+    assert!(
+        files >= 6,
+        "read only {files} service files: is the check still reading them?"
+    );
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report("the modules' services", &problems)
+    );
+}
+
+#[test]
+fn the_http_check_reports_a_service_that_answers_in_http() {
+    let service = r#"
+        use shared_kernel::ApiError; // a comment may say ApiError
+        pub async fn get(&self) -> Result<Task, ApiError> {
+            Err(ApiError::NotFound("task 7 not found".into()))
+        }
+        fn status() -> axum::http::StatusCode { todo!() }
+    "#;
+    let problems = check_services_speak_no_http("tasks/src/services/tasks.rs", service);
+    assert_reported(&problems, &["tasks/src/services/tasks.rs:2", "`ApiError`"]);
+    assert_reported(&problems, &[":4:", "`ApiError`"]);
+    assert_reported(&problems, &[":6:", "`axum`"]);
+    assert_reported(&problems, &[":6:", "`StatusCode`"]);
+    assert_eq!(problems.len(), 5, "{}", report("the fixture", &problems));
 }
 
 // =============================================================================================

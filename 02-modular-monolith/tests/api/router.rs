@@ -280,6 +280,19 @@ async fn stats_count_every_task_not_just_one_page() {
 }
 
 #[tokio::test]
+async fn an_id_that_cannot_exist_is_refused_at_the_edge() {
+    // `TaskId` is parsed in the path extractor: 0, a negative or an overflowing id never
+    // reaches a service or a query.
+    let app = test_router(&[]).await;
+    let token = app.user("ida").await;
+    for id in ["0", "-1", "abc", "99999999999999999999"] {
+        let response = app.get(&format!("/api/v1/tasks/{id}"), Some(&token)).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "id {id}");
+        assert_eq!(response.content_type(), "application/problem+json");
+    }
+}
+
+#[tokio::test]
 async fn the_api_document_holds_every_modules_operations() {
     let app = test_router(&[]).await;
     let document = app.get("/openapi.json", None).await;
