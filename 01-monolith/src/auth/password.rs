@@ -8,12 +8,28 @@
 //! 6 GiB, and faulting in all that memory cut login throughput by more than half. So at
 //! most one hash per CPU core runs at a time ([`HASHING_SLOTS`]); other logins wait for a
 //! slot without holding a thread or memory. The cores are busy either way.
+//!
+//! The 19 MiB are also reused ([`SCRATCH`]): allocated once per slot, then kept. Allocated
+//! afresh for every hash, as argon2's own `hash_password` does, their cost depended on the
+//! allocator's history: glibc's malloc either maps fresh pages, which the kernel faults in
+//! and zeroes one by one (4,865 minor page faults per hash), or hands back memory still
+//! mapped from an earlier hash, depending on its dynamic mmap threshold and on which arena
+//! serves the blocking thread. So the same login cost one process about 10 ms more than
+//! another, and flipped between logins of one process (measured in docs/benchmarks.md).
+//! Kept memory is faulted in once per slot and never again.
 
-use std::{num::NonZeroUsize, sync::LazyLock, thread};
+use std::{
+    num::NonZeroUsize,
+    sync::{LazyLock, Mutex, PoisonError},
+    thread,
+};
 
 use argon2::{
-    Argon2,
-    password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
+    Algorithm, Argon2, Block, Params, Version,
+    password_hash::{
+        self,
+        phc::{Output, ParamsString, PasswordHash, Salt},
+    },
 };
 use tokio::sync::Semaphore;
 
@@ -43,15 +59,69 @@ async fn in_a_slot<T: Send + 'static>(
     .await?
 }
 
+/// The parameters new hashes get: argon2's defaults (argon2id, version 19, 19 MiB, two
+/// passes, one lane, 32 bytes), which `PasswordHasher::hash_password` used before.
+const ALGORITHM: Algorithm = Algorithm::Argon2id;
+const VERSION: Version = Version::V0x13;
+const PARAMS: Params = Params::DEFAULT;
+
+/// Working memory for argon2, one 19 MiB block per slot that has hashed, kept between
+/// hashes. Only a slot's holder takes one, so there are never more than [`HASHING_SLOTS`].
+/// A block keeps what its last hash left in it, as freed heap memory would; it is never
+/// handed to anything but the next hash.
+static SCRATCH: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Runs `work` on at least `blocks` blocks of working memory taken from `pool`, and puts
+/// the memory back. A memory cost above the default (a hash stored with other parameters)
+/// gets a block of its own that is not kept, so one odd row cannot pin its memory forever.
+fn with_scratch<T>(
+    pool: &Mutex<Vec<Vec<Block>>>,
+    blocks: usize,
+    work: impl FnOnce(&mut [Block]) -> T,
+) -> T {
+    // Nothing panics while holding the lock, but if something did, the pool is still sound.
+    let pooled = pool.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    let mut memory = pooled.unwrap_or_default();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::new());
+    }
+    let result = work(&mut memory[..blocks]);
+    if memory.len() <= PARAMS.block_count() {
+        pool.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(memory);
+    }
+    result
+}
+
 /// Hashes `password` with a fresh random salt into a PHC string (`$argon2id$v=19$...`).
 pub async fn hash_password(password: Password) -> anyhow::Result<String> {
     in_a_slot(&HASHING_SLOTS, move || {
-        Argon2::default()
-            .hash_password(password.expose().as_bytes())
-            .map(|hash| hash.to_string())
-            .map_err(|error| anyhow::anyhow!("hashing a password failed: {error}"))
+        with_scratch(&SCRATCH, PARAMS.block_count(), |memory| {
+            hash_into(memory, password.expose().as_bytes())
+        })
     })
     .await
+}
+
+/// What `PasswordHasher::hash_password` does, with the caller's memory: a random salt of
+/// the recommended 16 bytes, the default parameters, and the PHC string built from them.
+fn hash_into(memory: &mut [Block], password: &[u8]) -> anyhow::Result<String> {
+    let failed =
+        |error: &dyn std::fmt::Display| anyhow::anyhow!("hashing a password failed: {error}");
+    let salt = password_hash::try_generate_salt().map_err(|error| failed(&error))?;
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(ALGORITHM, VERSION, PARAMS)
+        .hash_password_into_with_memory(password, &salt, &mut output, memory)
+        .map_err(|error| failed(&error))?;
+    let hash = PasswordHash {
+        algorithm: ALGORITHM.ident(),
+        version: Some(VERSION.into()),
+        params: ParamsString::try_from(&PARAMS).map_err(|error| failed(&error))?,
+        salt: Some(Salt::new(&salt).map_err(|error| failed(&error))?),
+        hash: Some(Output::new(&output).map_err(|error| failed(&error))?),
+    };
+    Ok(hash.to_string())
 }
 
 /// Checks `candidate` against a stored hash. With `None` (no such user) it checks against
@@ -65,19 +135,47 @@ pub async fn verify_password(
         let hash = stored_hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
         let parsed = PasswordHash::new(hash)
             .map_err(|error| anyhow::anyhow!("stored password hash is corrupt: {error}"))?;
-        let matches = Argon2::default()
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok();
-        Ok(matches && stored_hash.is_some())
+        Ok(matches(candidate.as_bytes(), &parsed) && stored_hash.is_some())
     })
     .await
 }
 
+/// What argon2's `PasswordVerifier::verify_password` does, hashing into a slot's memory:
+/// the algorithm, version, parameters, salt and output length the stored hash names, then
+/// a constant-time comparison (`Output`'s `==` is constant-time), so the time taken does
+/// not tell how much of a guess was right. A hash argon2 cannot recompute (no salt or no
+/// output, another algorithm, parameters out of range) matches nothing, as with argon2's.
+fn matches(candidate: &[u8], stored: &PasswordHash) -> bool {
+    let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(stored.algorithm.as_str()) else {
+        return false;
+    };
+    let Ok(version) = stored.version.map(Version::try_from).transpose() else {
+        return false;
+    };
+    // The stored parameters, with the output length of the stored output.
+    let Ok(params) = Params::try_from(stored) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version.unwrap_or_default(), params);
+    let mut buffer = [0u8; Output::MAX_LENGTH];
+    let Some(output) = buffer.get_mut(..expected.len()) else {
+        return false;
+    };
+    let hashed = with_scratch(&SCRATCH, blocks, |memory| {
+        argon2.hash_password_into_with_memory(candidate, salt, output, memory)
+    });
+    hashed.is_ok() && Output::new(output).is_ok_and(|computed| computed == *expected)
+}
+
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(b"a password no account has")
-        .map(|hash| hash.to_string())
-        .unwrap_or_default()
+    with_scratch(&SCRATCH, PARAMS.block_count(), |memory| {
+        hash_into(memory, b"a password no account has")
+    })
+    .unwrap_or_default()
 });
 
 #[cfg(test)]
@@ -152,5 +250,106 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    /// The plain argon2 API, as the code before reused memory hashed and verified.
+    mod plain {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+        use super::*;
+
+        pub fn hash(argon2: &Argon2, password: &str) -> String {
+            argon2
+                .hash_password(password.as_bytes())
+                .unwrap()
+                .to_string()
+        }
+
+        pub fn verifies(password: &str, hash: &str) -> bool {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &PasswordHash::new(hash).unwrap())
+                .is_ok()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hash_made_here_verifies_with_the_plain_argon2_verifier_and_back() {
+        let password = Password::parse("interoperable horse".into()).unwrap();
+        let ours = hash_password(password).await.unwrap();
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        assert!(plain::verifies("interoperable horse", &ours));
+        assert!(!plain::verifies("interoperable hose", &ours));
+
+        // Hashes stored before this change, made by argon2's own hasher, still verify here.
+        let theirs = plain::hash(&Argon2::default(), "interoperable horse");
+        assert!(
+            verify_password("interoperable horse".into(), Some(theirs.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("interoperable hose".into(), Some(theirs))
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_stored_with_other_parameters_verify_with_their_own() {
+        let cheaper = Params::new(8 * 1024, 1, 1, Some(16)).unwrap();
+        let dearer = Params::new(24 * 1024, 1, 2, None).unwrap();
+        for (algorithm, params) in [(Algorithm::Argon2id, cheaper), (Algorithm::Argon2i, dearer)] {
+            let stored = plain::hash(&Argon2::new(algorithm, Version::V0x13, params), "old horse");
+            assert!(
+                verify_password("old horse".into(), Some(stored.clone()))
+                    .await
+                    .unwrap(),
+                "{stored}"
+            );
+            assert!(
+                !verify_password("new horse".into(), Some(stored.clone()))
+                    .await
+                    .unwrap(),
+                "{stored}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stored_hash_without_output_matches_nothing() {
+        let stored = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA";
+        assert!(
+            !verify_password("anything at all".into(), Some(stored.into()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            verify_password("anything at all".into(), Some("not a hash".into()))
+                .await
+                .is_err(),
+            "a corrupt row is an error, not a wrong password"
+        );
+    }
+
+    #[test]
+    fn the_working_memory_is_reused_not_reallocated() {
+        static POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+        let blocks = PARAMS.block_count();
+        let first = with_scratch(&POOL, blocks, |memory| {
+            assert_eq!(memory.len(), blocks);
+            memory.as_ptr()
+        });
+        let second = with_scratch(&POOL, blocks, |memory| memory.as_ptr());
+        assert_eq!(first, second, "the second hash got new memory");
+        assert_eq!(POOL.lock().unwrap().len(), 1);
+
+        // A dearer stored hash gets memory of its own, which is not kept.
+        with_scratch(&POOL, blocks * 2, |memory| {
+            assert_eq!(memory.len(), blocks * 2)
+        });
+        assert!(POOL.lock().unwrap().is_empty());
     }
 }
