@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand};
 
-use crate::phases::Phase;
+use crate::{bench::Target, phases::Phase};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,12 +44,12 @@ pub enum Command {
     },
     /// Measure the same workloads on each phase (release builds, SQLite, seeded data).
     #[command(
-        after_help = "Examples:\n  workshop bench\n  workshop bench --phases 01,03 --duration 10s --concurrency 1,16,64 --out bench-results"
+        after_help = "Examples:\n  workshop bench\n  workshop bench --phases ceiling,01,03 --duration 10s --concurrency 1,16,64 --out bench-results\n\nThe ceiling is a bare axum route (tools/ceiling: no auth, no database) that serves only the\ntask read; each table shows every phase as a percentage of it."
     )]
     Bench {
-        /// Which phases, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "01,02,03")]
-        phases: Vec<Phase>,
+        /// Which phases, comma-separated; `ceiling` is the bare-axum reference.
+        #[arg(long, value_delimiter = ',', default_value = "ceiling,01,02,03")]
+        phases: Vec<Target>,
         /// How long each workload runs at each concurrency (e.g. 3s, 500ms, 1m).
         #[arg(long, value_parser = parse_duration, default_value = "3s")]
         duration: Duration,

@@ -72,6 +72,13 @@ const MICROSERVICES: &[Process] = &[
     },
 ];
 
+/// The benchmark ceiling (`tools/ceiling`): not a phase, but built, started and measured
+/// like one, so `workshop bench` can compare every phase with what axum alone serves.
+pub const CEILING: &[Process] = &[Process {
+    binary: "ceiling",
+    role: Role::Edge,
+}];
+
 impl Phase {
     pub const ALL: [Phase; 3] = [
         Phase::Monolith,
@@ -192,20 +199,25 @@ pub enum Profile {
 
 /// Builds every binary of `phases` with cargo, printing cargo's own progress.
 pub async fn build(phases: &[Phase], profile: Profile) -> anyhow::Result<()> {
+    let binaries: Vec<&str> = phases
+        .iter()
+        .flat_map(|phase| phase.processes())
+        .map(|process| process.binary)
+        .collect();
+    build_binaries(&list(phases), &binaries, profile).await
+}
+
+/// Builds `binaries` (package names) with cargo; `what` names them in the message.
+pub async fn build_binaries(what: &str, binaries: &[&str], profile: Profile) -> anyhow::Result<()> {
     // cargo's own progress stays visible: a first build takes minutes, and silence looks hung.
-    println!(
-        "Building {} (the first build takes a few minutes)...",
-        list(phases)
-    );
+    println!("Building {what} (the first build takes a few minutes)...");
     let mut command = Command::new(cargo());
     command.arg("build").current_dir(workspace_root());
     if profile == Profile::Release {
         command.arg("--release");
     }
-    for phase in phases {
-        for process in phase.processes() {
-            command.args(["-p", process.binary]);
-        }
+    for binary in binaries {
+        command.args(["-p", binary]);
     }
     let status = command.status().await.context("cannot run cargo")?;
     if !status.success() {
@@ -281,7 +293,8 @@ impl Launch {
 /// A started phase. Dropping it kills its processes; [`RunningPhase::stop`] asks them to
 /// shut down gracefully first.
 pub struct RunningPhase {
-    pub phase: Phase,
+    /// The phase's name (`01-monolith`, ...), or `ceiling`.
+    pub name: &'static str,
     pub base_url: String,
     children: Vec<(&'static str, Child)>,
 }
@@ -289,12 +302,22 @@ pub struct RunningPhase {
 impl RunningPhase {
     /// Starts every process of `phase`, each waiting for the previous one's `/health`.
     pub async fn start(phase: Phase, launch: &Launch) -> anyhow::Result<Self> {
+        Self::start_processes(phase.name(), phase.processes(), launch).await
+    }
+
+    /// Starts `processes` in order, each waiting for the previous one's `/health`; `name`
+    /// says what they make up (a phase, or the benchmark ceiling).
+    pub async fn start_processes(
+        name: &'static str,
+        processes: &'static [Process],
+        launch: &Launch,
+    ) -> anyhow::Result<Self> {
         let mut running = RunningPhase {
-            phase,
+            name,
             base_url: format!("http://127.0.0.1:{}", launch.ports.edge),
             children: Vec::new(),
         };
-        for process in phase.processes() {
+        for process in processes {
             let child = spawn(process, launch)?;
             running.children.push((process.binary, child));
             let url = format!("http://127.0.0.1:{}", launch.ports.of(process.role));

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use workshop::{
+    bench::Target,
     cli::{Cli, Command, parse_duration},
     phases::Phase,
 };
@@ -40,7 +41,11 @@ fn bench_has_defaults_and_takes_lists() {
             concurrency,
             ..
         } => {
-            assert_eq!(phases, Phase::ALL);
+            assert_eq!(
+                phases,
+                Target::DEFAULT,
+                "the ceiling first, then every phase"
+            );
             assert_eq!(duration, Duration::from_secs(3));
             assert_eq!(concurrency, [1, 16]);
         }
@@ -49,7 +54,7 @@ fn bench_has_defaults_and_takes_lists() {
     match parse(&[
         "bench",
         "--phases",
-        "01,03",
+        "ceiling,01,03",
         "--duration",
         "500ms",
         "--concurrency",
@@ -63,12 +68,35 @@ fn bench_has_defaults_and_takes_lists() {
             concurrency,
             ..
         } => {
-            assert_eq!(phases, [Phase::Monolith, Phase::Microservices]);
+            assert_eq!(
+                phases,
+                [
+                    Target::Ceiling,
+                    Target::Phase(Phase::Monolith),
+                    Target::Phase(Phase::Microservices)
+                ]
+            );
             assert_eq!(duration, Duration::from_millis(500));
             assert_eq!(concurrency, [1, 8, 64]);
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn bench_targets_are_phases_or_the_ceiling() {
+    match parse(&["bench", "--phases", "monolith,CEILING"]).unwrap() {
+        Command::Bench { phases, .. } => {
+            assert_eq!(phases, [Target::Phase(Phase::Monolith), Target::Ceiling]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let error = parse(&["bench", "--phases", "01,roof"])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("use ceiling, 01, 02 or 03"), "{error}");
+    // `up` and `check` still take phases only: the ceiling is no task manager.
+    assert!(parse(&["up", "ceiling"]).is_err());
 }
 
 #[test]
