@@ -1,14 +1,13 @@
 //! SQL for the `users` table.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyPool;
 
-use super::{RepositoryResult, from_micros, to_micros};
+use super::{Pools, RepositoryResult, from_micros, to_micros};
 use crate::domain::{Email, FullName, InvalidUserField, NewUser, User, UserId, Username};
 
 #[derive(Clone, Debug)]
 pub struct UserRepository {
-    pool: AnyPool,
+    pools: Pools,
 }
 
 /// What login needs: the id and the stored password hash.
@@ -56,8 +55,8 @@ impl TryFrom<UserRow> for User {
 }
 
 impl UserRepository {
-    pub fn new(pool: AnyPool) -> Self {
-        Self { pool }
+    pub fn new(pools: Pools) -> Self {
+        Self { pools }
     }
 
     pub async fn insert(
@@ -80,7 +79,7 @@ impl UserRepository {
                 .map(|name| name.as_str().to_string()),
         )
         .bind(to_micros(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pools.write)
         .await?;
         Ok(User::try_from(row)?)
     }
@@ -96,7 +95,7 @@ impl UserRepository {
         )
         .bind(email.as_str())
         .bind(username.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.read)
         .await?;
         Ok(stored_email.map(|stored| {
             if stored == email.as_str() {
@@ -112,7 +111,7 @@ impl UserRepository {
             "SELECT id, email, username, full_name, created_at FROM users WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.read)
         .await?;
         Ok(row.map(User::try_from).transpose()?)
     }
@@ -133,7 +132,7 @@ impl UserRepository {
         };
         let row: Option<(UserId, String)> = sqlx::query_as(sql)
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pools.read)
             .await?;
         Ok(row.map(|(user_id, password_hash)| Credentials {
             user_id,

@@ -21,11 +21,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Wires the layers together: repositories over the pool, services over repositories.
+    /// Wires the layers together: repositories over the pools, services over repositories.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
-        let users = UserRepository::new(database.pool().clone());
-        let tasks = TaskRepository::new(database.pool().clone());
+        let users = UserRepository::new(database.pools().clone());
+        let tasks = TaskRepository::new(database.pools().clone());
         Self {
             users: UserService::new(users, jwt.clone()),
             tasks: TaskService::new(tasks.clone()),

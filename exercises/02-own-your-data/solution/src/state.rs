@@ -26,14 +26,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Wires the layers together: repositories over the pool, services over repositories.
+    /// Wires the layers together: repositories over the pools, services over repositories.
     /// The tasks module wires its own insides; stats gets the tasks facade, never its SQL;
     /// tasks gets the identity facade, seen through its own `UserDirectory` trait.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
-        let users = IdentityFacade::new(database.pool().clone(), jwt.clone());
+        let users = IdentityFacade::new(database.pools().clone(), jwt.clone());
         let tasks = TasksFacade::new(
-            database.pool().clone(),
+            database.pools().clone(),
             Arc::new(IdentityAsUserDirectory(users.clone())),
         );
         Self {

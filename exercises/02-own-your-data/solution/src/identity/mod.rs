@@ -12,7 +12,7 @@ use sqlx::{AnyPool, migrate::Migrator};
 use crate::{
     auth::{AccessToken, JwtKeys},
     domain::{LoginAttempt, NewUser, User, UserId},
-    repositories::{Backend, run_module_migrations},
+    repositories::{Backend, Pools, run_module_migrations},
     services::ServiceError,
 };
 use repository::UserRepository;
@@ -37,10 +37,10 @@ pub struct IdentityFacade {
 }
 
 impl IdentityFacade {
-    /// Wires the module's insides over the shared pool.
-    pub fn new(pool: AnyPool, jwt: JwtKeys) -> Self {
+    /// Wires the module's insides over the shared pools.
+    pub fn new(pools: Pools, jwt: JwtKeys) -> Self {
         Self {
-            service: UserService::new(UserRepository::new(pool), jwt),
+            service: UserService::new(UserRepository::new(pools), jwt),
         }
     }
 

@@ -22,7 +22,7 @@ pub use service::TaskPage;
 
 use crate::{
     domain::{NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
-    repositories::{Backend, run_module_migrations},
+    repositories::{Backend, Pools, run_module_migrations},
     services::ServiceError,
 };
 use repository::TaskRepository;
@@ -57,11 +57,11 @@ pub struct TasksFacade {
 }
 
 impl TasksFacade {
-    /// Wires the module's insides over the shared pool; `users` answers whether an owner
+    /// Wires the module's insides over the shared pools; `users` answers whether an owner
     /// exists.
-    pub fn new(pool: AnyPool, users: Arc<dyn UserDirectory>) -> Self {
+    pub fn new(pools: Pools, users: Arc<dyn UserDirectory>) -> Self {
         Self {
-            service: TaskService::new(TaskRepository::new(pool), users),
+            service: TaskService::new(TaskRepository::new(pools), users),
         }
     }
 

@@ -10,13 +10,13 @@ mod repository;
 mod service;
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyPool;
 
 pub use repository::TaskCount;
 pub use service::TaskPage;
 
 use crate::{
     domain::{NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
+    repositories::Pools,
     services::ServiceError,
 };
 use repository::TaskRepository;
@@ -29,10 +29,10 @@ pub struct TasksFacade {
 }
 
 impl TasksFacade {
-    /// Wires the module's insides over the shared pool.
-    pub fn new(pool: AnyPool) -> Self {
+    /// Wires the module's insides over the shared pools.
+    pub fn new(pools: Pools) -> Self {
         Self {
-            service: TaskService::new(TaskRepository::new(pool)),
+            service: TaskService::new(TaskRepository::new(pools)),
         }
     }
 
