@@ -28,9 +28,9 @@ impl AppState {
     /// Wires the modules together: each over the one pool, each seam to its facade.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
-        let identity = IdentityApi::new(database.pool().clone(), jwt.clone());
+        let identity = IdentityApi::new(database.pools().clone(), jwt.clone());
         let tasks = TasksApi::new(
-            database.pool().clone(),
+            database.pools().clone(),
             jwt.clone(),
             Arc::new(IdentityAsUserDirectory(identity.clone())),
         );

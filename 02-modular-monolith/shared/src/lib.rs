@@ -29,7 +29,7 @@ pub mod extract;
 pub mod services;
 
 pub use auth::{AccessToken, AuthUser, JwtKeys, TokenError};
-pub use db::{Backend, RepositoryError, RepositoryResult};
+pub use db::{Backend, Pools, RepositoryError, RepositoryResult};
 pub use domain::{FieldError, FieldErrors, InvalidId, Missing, UserId};
 pub use error::{ApiError, Problem};
 pub use services::ServiceError;

@@ -20,7 +20,7 @@ async fn modules_migrate_side_by_side(backend: Backend) {
         .await
         .expect("migrating an up-to-date database is a no-op");
 
-    let pool = database.pool();
+    let pool = &database.pools().read;
     let versions: Vec<i64> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
             .fetch_all(pool)

@@ -58,7 +58,7 @@ async fn tasks_module(users: Arc<dyn UserDirectory>) -> TasksOnly {
     database.migrate().await.expect("migrate");
     let jwt = JwtKeys::new(TEST_JWT_SECRET.as_bytes(), Duration::from_secs(60));
     TasksOnly {
-        api: TasksApi::new(database.pool().clone(), jwt.clone(), users),
+        api: TasksApi::new(database.pools().clone(), jwt.clone(), users),
         jwt,
         _data: data,
     }

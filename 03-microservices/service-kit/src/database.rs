@@ -2,22 +2,28 @@
 //!
 //! In phase 02 every module's schema lived in one database; here each service has a
 //! database of its own, holding the ONE schema of the module it serves (`identity` in the
-//! users database, `tasks` in the tasks database). The pool is set up exactly as phase 02
-//! sets up its one pool (`shared_kernel::db::connect`), so the module's SQL, which names
-//! `tasks.tasks`, runs unchanged; the module runs its own migrations.
+//! users database, `tasks` in the tasks database). The pools (readers and one writer on
+//! SQLite) are set up exactly as phase 02 sets up its pools (`shared_kernel::db::connect`),
+//! so the module's SQL, which names `tasks.tasks`, runs unchanged; the module runs its own
+//! migrations on the writer.
+//!
+//! One writer per PROCESS: several replicas of a service writing one SQLite file would
+//! each bring their own writer, and they would meet in SQLite's busy handler again. That
+//! is not a supported set-up; scaling a service out needs PostgreSQL (see the README's
+//! "Scaling task-service").
 
 use std::collections::BTreeMap;
 
 use axum::{Router, routing::get};
 use shared_kernel::Backend;
-use sqlx::AnyPool;
+use shared_kernel::Pools;
 
 use crate::health::Health;
 
-/// A connection pool to the service's own database.
+/// The connection pools to the service's own database: readers and one writer on SQLite.
 #[derive(Clone, Debug)]
 pub struct Database {
-    pool: AnyPool,
+    pools: Pools,
     backend: Backend,
 }
 
@@ -26,16 +32,19 @@ impl Database {
     /// under `schema`. On SQLite the module's tables go into a file next to the main one
     /// (`users.sqlite3` → `users.identity.sqlite3`), as in phase 02.
     pub async fn connect(url: &str, schema: &'static str) -> anyhow::Result<Self> {
-        let pool = shared_kernel::db::connect(url, &[schema]).await?;
+        let pools = shared_kernel::db::connect(url, &[schema]).await?;
         Ok(Self {
-            pool,
+            pools,
             backend: Backend::of_url(url),
         })
     }
 
     /// A cheap round trip, used by `/health`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+        sqlx::query("SELECT 1")
+            .execute(&self.pools.read)
+            .await
+            .map(drop)
     }
 
     /// `GET /health` of a service whose one dependency is this database: 200 while it
@@ -59,8 +68,8 @@ impl Database {
         )
     }
 
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    pub fn pools(&self) -> &Pools {
+        &self.pools
     }
 
     pub fn backend(&self) -> Backend {
@@ -69,6 +78,6 @@ impl Database {
 
     /// Closes every connection; used by tests that simulate a database outage.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.pools.close().await;
     }
 }

@@ -21,7 +21,7 @@ impl AppState {
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, std::time::Duration::ZERO);
         Self {
-            tasks: TasksApi::new(database.pool().clone(), jwt, Arc::new(TokenProvesAccount)),
+            tasks: TasksApi::new(database.pools().clone(), jwt, Arc::new(TokenProvesAccount)),
             database,
         }
     }

@@ -13,7 +13,7 @@ pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     // The users database holds one schema, the identity module's, and the module runs its
     // own migrations into it, exactly as in phase 02.
     let database = Database::connect(&settings.database_url, identity::SCHEMA).await?;
-    identity::IdentityApi::migrate(database.pool(), database.backend()).await?;
+    identity::IdentityApi::migrate(&database.pools().write, database.backend()).await?;
     let state = AppState::new(database, &settings);
     Application::bind(SERVICE, settings.listen, app(state)).await
 }

@@ -18,7 +18,7 @@ impl AppState {
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
         Self {
-            identity: IdentityApi::new(database.pool().clone(), jwt),
+            identity: IdentityApi::new(database.pools().clone(), jwt),
             database,
         }
     }

@@ -15,7 +15,7 @@ mod routes;
 mod services;
 
 use axum::{Router, extract::FromRef};
-use shared_kernel::{Backend, JwtKeys, ServiceError, UserId};
+use shared_kernel::{Backend, JwtKeys, Pools, ServiceError, UserId};
 use sqlx::{AnyPool, migrate::Migrator};
 
 pub use routes::ApiDoc;
@@ -39,16 +39,16 @@ pub struct IdentityApi {
 }
 
 impl IdentityApi {
-    /// Wires the module's layers over the shared pool.
-    pub fn new(pool: AnyPool, jwt: JwtKeys) -> Self {
-        let users = UserRepository::new(pool);
+    /// Wires the module's layers over the shared pools.
+    pub fn new(pools: Pools, jwt: JwtKeys) -> Self {
+        let users = UserRepository::new(pools);
         Self {
             users: UserService::new(users, jwt.clone()),
             jwt,
         }
     }
 
-    /// Creates or updates this module's tables (versions 1001 and up).
+    /// Creates or updates this module's tables, through `pool`, the writer (versions 1001 and up).
     pub async fn migrate(pool: &AnyPool, backend: Backend) -> anyhow::Result<()> {
         shared_kernel::db::migrate(
             pool,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use axum::{Router, extract::FromRef};
 use chrono::{DateTime, Utc};
-use shared_kernel::{Backend, BoxFuture, JwtKeys, ServiceError, UserId};
+use shared_kernel::{Backend, BoxFuture, JwtKeys, Pools, ServiceError, UserId};
 use sqlx::{AnyPool, migrate::Migrator};
 
 /// Public so that code outside the module can hold an id without unwrapping it, and so that
@@ -53,15 +53,15 @@ pub struct TasksApi {
 }
 
 impl TasksApi {
-    /// Wires the module's layers over the shared pool.
-    pub fn new(pool: AnyPool, jwt: JwtKeys, users: Arc<dyn UserDirectory>) -> Self {
+    /// Wires the module's layers over the shared pools.
+    pub fn new(pools: Pools, jwt: JwtKeys, users: Arc<dyn UserDirectory>) -> Self {
         Self {
-            tasks: TaskService::new(TaskRepository::new(pool), users),
+            tasks: TaskService::new(TaskRepository::new(pools), users),
             jwt,
         }
     }
 
-    /// Creates or updates this module's tables (versions 2001 and up).
+    /// Creates or updates this module's tables, through `pool`, the writer (versions 2001 and up).
     pub async fn migrate(pool: &AnyPool, backend: Backend) -> anyhow::Result<()> {
         shared_kernel::db::migrate(
             pool,

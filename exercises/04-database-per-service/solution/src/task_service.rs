@@ -47,9 +47,9 @@ impl FromEnv for Settings {
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     let database = TasksDatabase::connect(&settings.database_url).await?;
     // Only the tasks module's migrations: this database holds tasks and nothing else.
-    TasksApi::migrate(database.pool(), database.backend()).await?;
+    TasksApi::migrate(&database.pools().write, database.backend()).await?;
     let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
-    let tasks = TasksApi::new(database.pool().clone(), jwt, Arc::new(TrustTheToken));
+    let tasks = TasksApi::new(database.pools().clone(), jwt, Arc::new(TrustTheToken));
     Application::bind(SERVICE, settings.listen, router(tasks, database)).await
 }
 

@@ -1,14 +1,14 @@
 //! SQL for the `identity.users` table.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyPool;
+use shared_kernel::Pools;
 
 use super::{RepositoryResult, from_micros, to_micros};
 use crate::domain::{Email, FullName, InvalidUserField, NewUser, User, UserId, Username};
 
 #[derive(Clone, Debug)]
 pub struct UserRepository {
-    pool: AnyPool,
+    pools: Pools,
 }
 
 /// What login needs: the id and the stored password hash.
@@ -56,8 +56,8 @@ impl TryFrom<UserRow> for User {
 }
 
 impl UserRepository {
-    pub fn new(pool: AnyPool) -> Self {
-        Self { pool }
+    pub fn new(pools: Pools) -> Self {
+        Self { pools }
     }
 
     pub async fn insert(
@@ -80,7 +80,7 @@ impl UserRepository {
                 .map(|name| name.as_str().to_string()),
         )
         .bind(to_micros(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pools.write)
         .await?;
         Ok(User::try_from(row)?)
     }
@@ -96,7 +96,7 @@ impl UserRepository {
         )
         .bind(email.as_str())
         .bind(username.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.read)
         .await?;
         Ok(stored_email.map(|stored| {
             if stored == email.as_str() {
@@ -110,7 +110,7 @@ impl UserRepository {
     pub async fn exists(&self, id: UserId) -> RepositoryResult<bool> {
         let found: Option<i64> = sqlx::query_scalar("SELECT id FROM identity.users WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pools.read)
             .await?;
         Ok(found.is_some())
     }
@@ -120,7 +120,7 @@ impl UserRepository {
             "SELECT id, email, username, full_name, created_at FROM identity.users WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.read)
         .await?;
         Ok(row.map(User::try_from).transpose()?)
     }
@@ -141,7 +141,7 @@ impl UserRepository {
         };
         let row: Option<(UserId, String)> = sqlx::query_as(sql)
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.pools.read)
             .await?;
         Ok(row.map(|(user_id, password_hash)| Credentials {
             user_id,

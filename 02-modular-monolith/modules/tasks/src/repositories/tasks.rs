@@ -2,7 +2,7 @@
 //! someone else is simply not found, exactly like a task that does not exist.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyPool;
+use shared_kernel::Pools;
 
 use super::{RepositoryResult, from_micros, to_micros};
 use crate::domain::{
@@ -12,7 +12,7 @@ use crate::domain::{
 
 #[derive(Clone, Debug)]
 pub struct TaskRepository {
-    pool: AnyPool,
+    pools: Pools,
 }
 
 #[derive(sqlx::FromRow)]
@@ -62,8 +62,8 @@ const OWNED_AND_FILTERED: &str =
     "owner_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR priority = $3)";
 
 impl TaskRepository {
-    pub fn new(pool: AnyPool) -> Self {
-        Self { pool }
+    pub fn new(pools: Pools) -> Self {
+        Self { pools }
     }
 
     pub async fn insert(
@@ -85,7 +85,7 @@ impl TaskRepository {
         .bind(task.priority.as_str())
         .bind(task.due_date.map(to_micros))
         .bind(to_micros(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pools.write)
         .await?;
         Ok(Task::try_from(row)?)
     }
@@ -96,7 +96,7 @@ impl TaskRepository {
         ))
         .bind(id)
         .bind(owner_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.pools.read)
         .await?;
         Ok(row.map(Task::try_from).transpose()?)
     }
@@ -118,7 +118,7 @@ impl TaskRepository {
         .bind(priority)
         .bind(query.limit)
         .bind(query.skip)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.read)
         .await?;
         let total: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM tasks.tasks WHERE {OWNED_AND_FILTERED}"
@@ -126,7 +126,7 @@ impl TaskRepository {
         .bind(owner_id)
         .bind(status)
         .bind(priority)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pools.read)
         .await?;
         let tasks = rows
             .into_iter()
@@ -150,7 +150,7 @@ impl TaskRepository {
         .bind(to_micros(task.updated_at))
         .bind(task.id)
         .bind(task.owner_id)
-        .execute(&self.pool)
+        .execute(&self.pools.write)
         .await?;
         Ok(result.rows_affected() == 1)
     }
@@ -160,7 +160,7 @@ impl TaskRepository {
         let result = sqlx::query("DELETE FROM tasks.tasks WHERE id = $1 AND owner_id = $2")
             .bind(id)
             .bind(owner_id)
-            .execute(&self.pool)
+            .execute(&self.pools.write)
             .await?;
         Ok(result.rows_affected() == 1)
     }
@@ -180,7 +180,7 @@ impl TaskRepository {
         )
         .bind(owner_id)
         .bind(to_micros(now))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pools.read)
         .await?;
         let counts = rows
             .into_iter()
