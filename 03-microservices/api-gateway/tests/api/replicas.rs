@@ -4,6 +4,9 @@
 //! `task-service` has those three addresses. Everything else is the real thing: the
 //! resolver's rotation, reqwest's connection pool and connector, real TCP.
 //!
+//! The stand-ins have no database. Real replicas share one PostgreSQL database: replicas
+//! writing one SQLite file are not supported (one writer per process; see ADR 0016).
+//!
 //! macOS has only 127.0.0.1 on its loopback interface, so these tests run on Linux only.
 #![cfg(target_os = "linux")]
 
