@@ -119,6 +119,7 @@ impl TaskStatus {
     }
 
     /// The completion toggle: `done` goes back to `todo`, anything else becomes `done`.
+    /// (The task repository's `toggle` does the same in SQL, in one statement.)
     pub fn toggled(self) -> Self {
         match self {
             Self::Done => Self::Todo,
@@ -307,25 +308,6 @@ impl TaskChanges {
         Self {
             status: Some(status),
             ..Self::default()
-        }
-    }
-
-    /// Writes the sent fields onto `task`, leaving the others as they were.
-    pub fn apply_to(self, task: &mut Task) {
-        if let Some(title) = self.title {
-            task.title = title;
-        }
-        if let Some(description) = self.description {
-            task.description = description;
-        }
-        if let Some(status) = self.status {
-            task.status = status;
-        }
-        if let Some(priority) = self.priority {
-            task.priority = priority;
-        }
-        if let Some(due_date) = self.due_date {
-            task.due_date = due_date;
         }
     }
 }

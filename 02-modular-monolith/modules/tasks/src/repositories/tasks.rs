@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use shared_kernel::Pools;
+use sqlx::{FromRow, Row, any::AnyRow};
 
 use super::{RepositoryResult, from_micros, to_micros};
 use crate::domain::{
-    InvalidTaskField, NewTask, Priority, Task, TaskCount, TaskDescription, TaskId, TaskListQuery,
-    TaskStatus, TaskTitle, UserId,
+    InvalidTaskField, NewTask, Priority, Task, TaskChanges, TaskCount, TaskDescription, TaskId,
+    TaskListQuery, TaskStatus, TaskTitle, UserId,
 };
 
 #[derive(Clone, Debug)]
@@ -109,9 +110,16 @@ impl TaskRepository {
     ) -> RepositoryResult<(Vec<Task>, i64)> {
         let status = query.status.map(TaskStatus::as_str);
         let priority = query.priority.map(Priority::as_str);
-        let rows: Vec<TaskRow> = sqlx::query_as(&format!(
-            "SELECT {TASK_COLUMNS} FROM tasks.tasks WHERE {OWNED_AND_FILTERED}
-             ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
+        // One statement, so one snapshot: the page and the total always agree, even while
+        // others write. The count is the left side, so an empty page still has its row.
+        let rows: Vec<AnyRow> = sqlx::query(&format!(
+            "SELECT counted.total, page.* FROM
+                (SELECT COUNT(*) AS total FROM tasks.tasks WHERE {OWNED_AND_FILTERED}) AS counted
+             LEFT JOIN
+                (SELECT {TASK_COLUMNS} FROM tasks.tasks WHERE {OWNED_AND_FILTERED}
+                 ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5) AS page
+             ON 1 = 1
+             ORDER BY page.created_at DESC, page.id DESC"
         ))
         .bind(owner_id)
         .bind(status)
@@ -120,39 +128,83 @@ impl TaskRepository {
         .bind(query.skip)
         .fetch_all(&self.pools.read)
         .await?;
-        let total: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM tasks.tasks WHERE {OWNED_AND_FILTERED}"
-        ))
-        .bind(owner_id)
-        .bind(status)
-        .bind(priority)
-        .fetch_one(&self.pools.read)
-        .await?;
-        let tasks = rows
-            .into_iter()
-            .map(Task::try_from)
-            .collect::<anyhow::Result<_>>()?;
+        let total: i64 = match rows.first() {
+            Some(row) => row.try_get("total")?,
+            None => 0,
+        };
+        let mut tasks = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if row.try_get::<Option<i64>, _>("id")?.is_some() {
+                tasks.push(Task::try_from(TaskRow::from_row(row)?)?);
+            }
+        }
         Ok((tasks, total))
     }
 
-    /// Writes every editable field of `task`. Returns false if it no longer exists.
-    pub async fn update(&self, task: &Task) -> RepositoryResult<bool> {
-        let result = sqlx::query(
+    /// Writes the sent fields of `changes` in one statement, so two concurrent changes of
+    /// one task cannot lose each other's fields. `None` if there is no such task of this owner.
+    ///
+    /// For `description` and `due_date` a flag says whether the field was sent, because
+    /// an explicit `null` clears it. `updated_at` moves to `now`, or one microsecond past
+    /// its previous value if that is not earlier (two changes within one clock tick, or a
+    /// clock that stepped back), so clients can rely on it to order versions.
+    pub async fn update(
+        &self,
+        owner_id: UserId,
+        id: TaskId,
+        changes: &TaskChanges,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<Option<Task>> {
+        let description = changes.description.as_ref();
+        let due_date = changes.due_date.as_ref();
+        let row: Option<TaskRow> = sqlx::query_as(&format!(
             "UPDATE tasks.tasks
-             SET title = $1, description = $2, status = $3, priority = $4, due_date = $5, updated_at = $6
-             WHERE id = $7 AND owner_id = $8",
-        )
-        .bind(task.title.as_str())
-        .bind(task.description.as_ref().map(|d| d.as_str().to_string()))
-        .bind(task.status.as_str())
-        .bind(task.priority.as_str())
-        .bind(task.due_date.map(to_micros))
-        .bind(to_micros(task.updated_at))
-        .bind(task.id)
-        .bind(task.owner_id)
-        .execute(&self.pools.write)
+             SET title = COALESCE($1, title),
+                 description = CASE WHEN $2 THEN $3 ELSE description END,
+                 status = COALESCE($4, status),
+                 priority = COALESCE($5, priority),
+                 due_date = CASE WHEN $6 THEN $7 ELSE due_date END,
+                 updated_at = CASE WHEN updated_at >= $8 THEN updated_at + 1 ELSE $8 END
+             WHERE id = $9 AND owner_id = $10
+             RETURNING {TASK_COLUMNS}"
+        ))
+        .bind(changes.title.as_ref().map(|t| t.as_str().to_string()))
+        .bind(description.is_some())
+        .bind(description.and_then(|d| d.as_ref().map(|d| d.as_str().to_string())))
+        .bind(changes.status.map(TaskStatus::as_str))
+        .bind(changes.priority.map(Priority::as_str))
+        .bind(due_date.is_some())
+        .bind(due_date.and_then(|d| d.map(to_micros)))
+        .bind(to_micros(now))
+        .bind(id)
+        .bind(owner_id)
+        .fetch_optional(&self.pools.write)
         .await?;
-        Ok(result.rows_affected() == 1)
+        Ok(row.map(Task::try_from).transpose()?)
+    }
+
+    /// Completes an open task or reopens a completed one, in one statement: of two
+    /// concurrent toggles, the second sees the first's result. `None` if there is no such
+    /// task of this owner.
+    pub async fn toggle(
+        &self,
+        owner_id: UserId,
+        id: TaskId,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<Option<Task>> {
+        let row: Option<TaskRow> = sqlx::query_as(&format!(
+            "UPDATE tasks.tasks
+             SET status = CASE WHEN status = 'done' THEN 'todo' ELSE 'done' END,
+                 updated_at = CASE WHEN updated_at >= $1 THEN updated_at + 1 ELSE $1 END
+             WHERE id = $2 AND owner_id = $3
+             RETURNING {TASK_COLUMNS}"
+        ))
+        .bind(to_micros(now))
+        .bind(id)
+        .bind(owner_id)
+        .fetch_optional(&self.pools.write)
+        .await?;
+        Ok(row.map(Task::try_from).transpose()?)
     }
 
     /// Returns false if there was no such task of this owner.

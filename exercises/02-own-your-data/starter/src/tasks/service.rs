@@ -1,6 +1,6 @@
 //! Creating, reading, changing and deleting one user's tasks.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::{
     domain::{self, NewTask, Task, TaskChanges, TaskId, TaskListQuery, UserId},
@@ -55,23 +55,26 @@ impl TaskService {
         })
     }
 
-    /// Applies a partial update (also used for status changes).
+    /// Applies a partial update (also used for status changes) in one statement: read and
+    /// write are not two steps that a concurrent change could fall between.
     pub async fn update(
         &self,
         owner_id: UserId,
         id: TaskId,
         changes: TaskChanges,
     ) -> Result<Task, ServiceError> {
-        let mut task = self.get(owner_id, id).await?;
-        changes.apply_to(&mut task);
-        self.save(task).await
+        self.tasks
+            .update(owner_id, id, &changes, domain::now())
+            .await?
+            .ok_or_else(|| not_found(id))
     }
 
     /// Completes an open task, or reopens a completed one.
     pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
-        let mut task = self.get(owner_id, id).await?;
-        task.status = task.status.toggled();
-        self.save(task).await
+        self.tasks
+            .toggle(owner_id, id, domain::now())
+            .await?
+            .ok_or_else(|| not_found(id))
     }
 
     /// Per status and priority counts of the owner's tasks, for the stats.
@@ -93,44 +96,8 @@ impl TaskService {
             Err(not_found(id))
         }
     }
-
-    async fn save(&self, mut task: Task) -> Result<Task, ServiceError> {
-        task.updated_at = next_update_time(task.updated_at, domain::now());
-        if self.tasks.update(&task).await? {
-            Ok(task)
-        } else {
-            // Deleted between our read and our write.
-            Err(not_found(task.id))
-        }
-    }
-}
-
-/// `updated_at` must move forward on every change, even two changes within one clock tick
-/// (or after the clock stepped back), so clients can rely on it to order versions.
-fn next_update_time(previous: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-    now.max(previous + TimeDelta::microseconds(1))
 }
 
 fn not_found(id: TaskId) -> ServiceError {
     ServiceError::NotFound(format!("task {id} not found"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn updated_at_always_moves_forward() {
-        let earlier = domain::now();
-        let later = earlier + TimeDelta::seconds(5);
-        assert_eq!(next_update_time(earlier, later), later);
-        assert_eq!(
-            next_update_time(earlier, earlier),
-            earlier + TimeDelta::microseconds(1)
-        );
-        assert_eq!(
-            next_update_time(later, earlier),
-            later + TimeDelta::microseconds(1)
-        );
-    }
 }
