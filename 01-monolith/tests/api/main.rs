@@ -8,6 +8,7 @@
 //! - `concurrency`: 32 concurrent writers on SQLite lose nothing and get no 5xx; a read
 //!   right after the caller's own write sees it; 100 concurrent toggles of one task lose
 //!   none, on SQLite and on PostgreSQL.
+//! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `conformance_catches_bugs`: the same suite against deliberately broken servers,
 //!   proving it notices.
 
@@ -16,5 +17,6 @@ mod conformance;
 mod conformance_catches_bugs;
 mod edge;
 mod helpers;
+mod input;
 mod router;
 mod snapshots;

@@ -7,6 +7,7 @@
 //! - `concurrency`: 32 concurrent writers on SQLite lose nothing and get no 5xx; a read
 //!   right after the caller's own write sees it; 100 concurrent toggles of one task lose
 //!   none, on SQLite and on PostgreSQL.
+//! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `seam`: the modules wired to each other in-process, through their seam traits.
 //! - `migrations`: each module's migrations, side by side in one database.
 //! - `architecture`: fitness tests that fail when a module boundary is broken.
@@ -16,6 +17,7 @@ mod concurrency;
 mod conformance;
 mod edge;
 mod helpers;
+mod input;
 mod migrations;
 mod router;
 mod seam;

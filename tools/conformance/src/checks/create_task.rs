@@ -252,6 +252,31 @@ fn invalid_bodies() -> Vec<(&'static str, Value, &'static [&'static str])> {
             &["due_date"],
         ),
         (
+            "a NUL character in the title → 422 naming title (on every database alike)",
+            json!({ "title": "a\u{0}b" }),
+            &["title"],
+        ),
+        (
+            "a NUL character in the description → 422 naming description",
+            json!({ "title": "t", "description": "a\u{0}b" }),
+            &["description"],
+        ),
+        (
+            "a due_date in year 0000 → 422 naming due_date (years 0001 to 9999 in UTC)",
+            json!({ "title": "t", "due_date": "0000-01-01T00:00:00Z" }),
+            &["due_date"],
+        ),
+        (
+            "a due_date in year 10000 once in UTC (9999-12-31T23:59:59-01:00) → 422 naming due_date",
+            json!({ "title": "t", "due_date": "9999-12-31T23:59:59-01:00" }),
+            &["due_date"],
+        ),
+        (
+            "a due_date with a five-digit year (+99999-01-01T00:00:00Z) → 422 naming due_date",
+            json!({ "title": "t", "due_date": "+99999-01-01T00:00:00Z" }),
+            &["due_date"],
+        ),
+        (
             "several invalid fields → 422 naming each",
             json!({ "title": "", "status": "x", "priority": "y", "due_date": "z" }),
             &["title", "status", "priority", "due_date"],

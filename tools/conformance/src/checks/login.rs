@@ -77,6 +77,10 @@ pub(crate) async fn run(ctx: &Ctx, registered: Registered) -> (AreaReport, [Opti
                 "a form without password → 422 naming password",
                 without_password(ctx, alice).await,
             );
+            area.record(
+                "a NUL character in the username (JSON) or the password (form) → 422 naming it, never a 5xx",
+                with_nul(ctx, alice).await,
+            );
         }
         None => area.skip(
             "token claims and refused logins",
@@ -194,4 +198,19 @@ async fn without_password(ctx: &Ctx, alice: &User) -> Check {
     let request = Request::post(LOGIN).form(&[("username", alice.username.as_str())]);
     let reply = ctx.api.send(&request).await?;
     expect::validation(&reply, &["password"])
+}
+
+/// No account can hold a NUL character, and some databases cannot even compare one: it is
+/// refused as invalid input, on every database alike, before any lookup.
+async fn with_nul(ctx: &Ctx, alice: &User) -> Check {
+    let username = format!("{}\u{0}", alice.username);
+    let request =
+        Request::post(LOGIN).json(json!({ "username": username, "password": alice.password }));
+    expect::validation(&ctx.api.send(&request).await?, &["username"])?;
+    let password = format!("{}\u{0}", alice.password);
+    let request = Request::post(LOGIN).form(&[
+        ("username", alice.username.as_str()),
+        ("password", password.as_str()),
+    ]);
+    expect::validation(&ctx.api.send(&request).await?, &["password"])
 }

@@ -174,6 +174,26 @@ fn invalid_signups(id: &str) -> Vec<(&'static str, Value, &'static [&'static str
             &["email"],
         ),
         (
+            "a NUL character in the email → 422 naming email",
+            json!({ "email": format!("nul\u{0}.{id}@example.com"), "username": format!("nul_e_{id}"), "password": "long enough" }),
+            &["email"],
+        ),
+        (
+            "a NUL character in the username → 422 naming username",
+            json!({ "email": email("nul.user"), "username": format!("nul\u{0}{id}"), "password": "long enough" }),
+            &["username"],
+        ),
+        (
+            "a NUL character in the password → 422 naming password",
+            json!({ "email": email("nul.pw"), "username": format!("nul_p_{id}"), "password": "long\u{0}enough" }),
+            &["password"],
+        ),
+        (
+            "a NUL character in the full_name → 422 naming full_name",
+            json!({ "email": email("nul.name"), "username": format!("nul_n_{id}"), "password": "long enough", "full_name": "Ann\u{0}" }),
+            &["full_name"],
+        ),
+        (
             "several invalid fields → 422 naming each",
             json!({ "email": "nope", "username": "x", "password": "short" }),
             &["email", "username", "password"],

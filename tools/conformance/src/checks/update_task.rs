@@ -150,7 +150,7 @@ async fn update(
     Ok(updated)
 }
 
-fn invalid_updates() -> [(&'static str, Value, &'static str); 7] {
+fn invalid_updates() -> [(&'static str, Value, &'static str); 10] {
     [
         (
             "a whitespace-only title → 422 naming title",
@@ -185,6 +185,21 @@ fn invalid_updates() -> [(&'static str, Value, &'static str); 7] {
         (
             "a due_date that is not a date-time → 422 naming due_date",
             json!({ "due_date": "soon" }),
+            "due_date",
+        ),
+        (
+            "a NUL character in the title → 422 naming title",
+            json!({ "title": "a\u{0}b" }),
+            "title",
+        ),
+        (
+            "a NUL character in the description → 422 naming description",
+            json!({ "description": "a\u{0}b" }),
+            "description",
+        ),
+        (
+            "a due_date in year 0000 → 422 naming due_date",
+            json!({ "due_date": "0000-01-01T00:00:00Z" }),
             "due_date",
         ),
     ]

@@ -20,6 +20,17 @@ pub enum InvalidUserField {
     DisallowedCharacter,
     #[error("must not be empty")]
     Empty,
+    #[error("must not contain a NUL character")]
+    ContainsNul,
+}
+
+/// Text may hold any character but NUL: PostgreSQL cannot store it in `TEXT` (it was a
+/// 500 there, and stored as sent on SQLite), so both backends refuse it alike, as a 422.
+fn refuse_nul(raw: &str) -> Result<(), InvalidUserField> {
+    if raw.contains('\0') {
+        return Err(InvalidUserField::ContainsNul);
+    }
+    Ok(())
 }
 
 /// A stored user. The password hash stays in the repository layer.
@@ -41,6 +52,7 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Self, InvalidUserField> {
+        refuse_nul(raw)?;
         let email = raw.trim().to_lowercase();
         if email.len() > Self::MAX_LEN {
             return Err(InvalidUserField::TooLong { max: Self::MAX_LEN });
@@ -95,6 +107,7 @@ impl Password {
     pub const MAX_LEN: usize = 128;
 
     pub fn parse(raw: String) -> Result<Self, InvalidUserField> {
+        refuse_nul(&raw)?;
         let length = raw.chars().count();
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&length) {
             return Err(InvalidUserField::LengthOutOfRange {
@@ -124,6 +137,7 @@ impl FullName {
     pub const MAX_LEN: usize = 200;
 
     pub fn parse(raw: String) -> Result<Self, InvalidUserField> {
+        refuse_nul(&raw)?;
         if raw.chars().count() > Self::MAX_LEN {
             return Err(InvalidUserField::TooLong { max: Self::MAX_LEN });
         }
@@ -171,8 +185,9 @@ impl NewUser {
     }
 }
 
-/// A login attempt: a username or email, and a password. Only presence is checked here;
-/// whether they match an account is the service's question.
+/// A login attempt: a username or email, and a password. Only presence is checked here,
+/// and that neither holds a NUL character (a 422 naming the field, before any SQL: no
+/// account can have one); whether they match an account is the service's question.
 #[derive(Debug)]
 pub struct LoginAttempt {
     pub login: String,
@@ -188,6 +203,8 @@ impl LoginAttempt {
         let present = |raw: String| {
             if raw.is_empty() {
                 Err(InvalidUserField::Empty)
+            } else if raw.contains('\0') {
+                Err(InvalidUserField::ContainsNul)
             } else {
                 Ok(raw)
             }
@@ -206,6 +223,33 @@ impl LoginAttempt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_with_a_nul_character_is_refused() {
+        assert_eq!(
+            Email::parse("ann\0@example.com"),
+            Err(InvalidUserField::ContainsNul)
+        );
+        assert_eq!(
+            Password::parse("long\0enough".to_string()),
+            Err(InvalidUserField::ContainsNul)
+        );
+        assert_eq!(
+            FullName::parse("Ann\0".to_string()),
+            Err(InvalidUserField::ContainsNul)
+        );
+        assert!(Username::parse("ann\0").is_err());
+        for (username, password, field) in [
+            ("a\0b", "long enough", "username"),
+            ("ann", "a\0b", "password"),
+        ] {
+            let errors =
+                LoginAttempt::parse(Some(username.into()), Some(password.into())).unwrap_err();
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].field, field);
+            assert_eq!(errors[0].message, "must not contain a NUL character");
+        }
+    }
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {

@@ -1,6 +1,6 @@
 //! Tasks: what a valid title, description, status, priority and due date are.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -25,6 +25,10 @@ pub enum InvalidTaskField {
     SkipOutOfRange,
     #[error("must be an integer from 1 to {max}")]
     LimitOutOfRange { max: i64 },
+    #[error("must not contain a NUL character")]
+    ContainsNul,
+    #[error("must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z once in UTC")]
+    DateOutOfRange,
 }
 
 /// A stored task, always owned by exactly one user.
@@ -56,6 +60,7 @@ impl TaskTitle {
     pub const MAX_LEN: usize = 200;
 
     pub fn parse(raw: &str) -> Result<Self, InvalidTaskField> {
+        refuse_nul(raw)?;
         let title = raw.trim();
         if title.is_empty() {
             return Err(InvalidTaskField::Empty);
@@ -79,6 +84,7 @@ impl TaskDescription {
     pub const MAX_LEN: usize = 5000;
 
     pub fn parse(raw: String) -> Result<Self, InvalidTaskField> {
+        refuse_nul(&raw)?;
         if raw.chars().count() > Self::MAX_LEN {
             return Err(InvalidTaskField::TooLong { max: Self::MAX_LEN });
         }
@@ -171,15 +177,32 @@ pub struct TaskCount {
     pub overdue: i64,
 }
 
+/// Text may hold any character but NUL: PostgreSQL cannot store it in `TEXT` (it was a
+/// 500 there, and stored as sent on SQLite), so both backends refuse it alike, as a 422.
+fn refuse_nul(raw: &str) -> Result<(), InvalidTaskField> {
+    if raw.contains('\0') {
+        return Err(InvalidTaskField::ContainsNul);
+    }
+    Ok(())
+}
+
 /// Due dates are RFC 3339 date-times in any offset, kept in UTC at the microsecond
 /// precision the database stores, so what we answer is exactly what we stored.
+///
+/// Only years 0001 to 9999 in UTC: what we answer is then RFC 3339 again (four-digit
+/// years; `9999-12-31T23:00:00-01:00` would come back as year 10000), and every backend,
+/// PostgreSQL's `timestamptz` included, holds it, so SQLite and PostgreSQL refuse alike.
 pub struct DueDate;
 
 impl DueDate {
     pub fn parse(raw: &str) -> Result<DateTime<Utc>, InvalidTaskField> {
-        DateTime::parse_from_rfc3339(raw)
+        let date = DateTime::parse_from_rfc3339(raw)
             .map(|date| to_stored_precision(date.with_timezone(&Utc)))
-            .map_err(|_| InvalidTaskField::NotADateTime)
+            .map_err(|_| InvalidTaskField::NotADateTime)?;
+        if !(1..=9999).contains(&date.year()) {
+            return Err(InvalidTaskField::DateOutOfRange);
+        }
+        Ok(date)
     }
 }
 
@@ -410,6 +433,37 @@ fn nullable<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_with_a_nul_character_is_refused() {
+        assert_eq!(TaskTitle::parse("a\0b"), Err(InvalidTaskField::ContainsNul));
+        assert_eq!(
+            TaskDescription::parse("a\0b".to_string()),
+            Err(InvalidTaskField::ContainsNul)
+        );
+    }
+
+    #[test]
+    fn due_dates_outside_years_1_to_9999_in_utc_are_refused() {
+        for raw in [
+            "0000-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-01:00",
+        ] {
+            assert_eq!(
+                DueDate::parse(raw),
+                Err(InvalidTaskField::DateOutOfRange),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            DueDate::parse("+99999-01-01T00:00:00Z"),
+            Err(InvalidTaskField::NotADateTime)
+        );
+        for raw in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"] {
+            assert!(DueDate::parse(raw).is_ok(), "{raw}");
+        }
+    }
 
     #[test]
     fn titles_are_trimmed_and_measured_in_characters() {
