@@ -1,6 +1,7 @@
 //! task-service on SQLite under concurrent requests, over real HTTP: one writer connection
 //! and a pool of readers must lose no write, answer no 5xx, and let every caller read its
-//! own write at once. Phases 01 and 02 test the same in `tests/api/concurrency.rs`.
+//! own write at once, and concurrent toggles of one task lose none. Phases 01 and 02 test
+//! the same in `tests/api/concurrency.rs`.
 //!
 //! These are tests that can fail, not benchmarks. In `shared_kernel::db`, give the writer
 //! pool 8 connections and add `busy_timeout = 0` to the SQLite pragmas, and the writers
@@ -188,4 +189,74 @@ async fn a_read_after_the_callers_own_write_sees_it() {
     for caller in callers {
         caller.await.expect("a caller saw a stale read");
     }
+}
+
+/// How many toggles race on one task: an even number, so the task ends where it started.
+const TOGGLES: usize = 100;
+
+/// 100 concurrent toggles of one `todo` task: each is one statement, so each sees the one
+/// before. Exactly half answer `done`, half `todo`, the task ends `todo`, and its
+/// `updated_at` is the latest any toggle answered. Phases 01 and 02 test the same, on SQLite
+/// and PostgreSQL, in `tests/api/concurrency.rs`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_toggles_are_atomic() {
+    let (base_url, _data) = spawn_server().await;
+    let token = token_for(1);
+    let client = Client::new();
+    let created: Value = client
+        .post(format!("{base_url}/api/v1/tasks"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "toggled by many"}))
+        .send()
+        .await
+        .expect("task-service answers")
+        .json()
+        .await
+        .expect("a task");
+    assert_eq!(created["status"], "todo");
+    let task = format!("{base_url}/api/v1/tasks/{}", created["id"]);
+    let toggles: Vec<_> = (0..TOGGLES)
+        .map(|_| {
+            let (client, task, token) = (client.clone(), task.clone(), token.clone());
+            tokio::spawn(async move {
+                let reply = client
+                    .post(format!("{task}/toggle"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .expect("task-service answers");
+                let status = reply.status();
+                let body: Value = reply.json().await.expect("a JSON answer");
+                assert_eq!(status, StatusCode::OK, "{body:?}");
+                body
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for toggle in toggles {
+        answers.push(toggle.await.expect("a toggle panicked"));
+    }
+    let said = |status: &str| answers.iter().filter(|a| a["status"] == status).count();
+    assert_eq!(
+        (said("done"), said("todo")),
+        (TOGGLES / 2, TOGGLES / 2),
+        "toggles lost"
+    );
+    // Always UTC with a `Z` and six fractional digits, so the text orders as the time does.
+    let latest = answers
+        .iter()
+        .map(|a| a["updated_at"].as_str().expect("updated_at").to_string())
+        .max()
+        .expect("answers");
+    let read_back: Value = client
+        .get(&task)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("task-service answers")
+        .json()
+        .await
+        .expect("a task");
+    assert_eq!(read_back["status"], "todo", "the final state");
+    assert_eq!(read_back["updated_at"], json!(latest));
 }
