@@ -92,6 +92,52 @@ pub struct TestServer {
     _data: Option<tempfile::TempDir>,
 }
 
+impl TestServer {
+    /// `/api/v1{path}` on this server.
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base_url)
+    }
+
+    /// Registers `name`, logs in over real HTTP and creates one task titled `title`:
+    /// the bearer token and the created task.
+    pub async fn user_with_a_task(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        title: &str,
+    ) -> (String, Value) {
+        let password = format!("password-of-{name}");
+        let registered = client
+            .post(self.api("/auth/register"))
+            .json(&serde_json::json!({"email": format!("{name}@example.com"), "username": name, "password": password}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
+        let login: Value = client
+            .post(self.api("/auth/login"))
+            .json(&serde_json::json!({"username": name, "password": password}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("a token");
+        let token = login["access_token"].as_str().expect("a token").to_string();
+        let task: Value = client
+            .post(self.api("/tasks"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"title": title}))
+            .send()
+            .await
+            .expect("create")
+            .json()
+            .await
+            .expect("a task");
+        (token, task)
+    }
+}
+
 /// Starts the application exactly as `main` does, on a random port.
 pub async fn spawn_server(backend: Backend) -> Option<TestServer> {
     let (url, data) = fresh_database_url(backend).await?;

@@ -198,36 +198,11 @@ async fn concurrent_toggles_are_atomic(backend: Backend) {
         return; // PostgreSQL not configured on this machine; the helper said so.
     };
     let client = reqwest::Client::new();
-    let api = |path: &str| format!("{}/api/v1{path}", server.base_url);
-    let registered = client
-        .post(api("/auth/register"))
-        .json(&json!({"email": "toggler@example.com", "username": "toggler", "password": "password-of-toggler"}))
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
-    let login: Value = client
-        .post(api("/auth/login"))
-        .json(&json!({"username": "toggler", "password": "password-of-toggler"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("a token");
-    let token = login["access_token"].as_str().expect("a token").to_string();
-    let created: Value = client
-        .post(api("/tasks"))
-        .bearer_auth(&token)
-        .json(&json!({"title": "toggled by many"}))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("a task");
+    let (token, created) = server
+        .user_with_a_task(&client, "toggler", "toggled by many")
+        .await;
     assert_eq!(created["status"], "todo");
-    let toggle = api(&format!("/tasks/{}/toggle", created["id"]));
+    let toggle = server.api(&format!("/tasks/{}/toggle", created["id"]));
 
     let toggles: Vec<_> = (0..TOGGLES)
         .map(|_| {
@@ -262,7 +237,7 @@ async fn concurrent_toggles_are_atomic(backend: Backend) {
     };
     let latest = answers.iter().map(updated_at).max().expect("answers");
     let task: Value = client
-        .get(api(&format!("/tasks/{}", created["id"])))
+        .get(server.api(&format!("/tasks/{}", created["id"])))
         .bearer_auth(&token)
         .send()
         .await

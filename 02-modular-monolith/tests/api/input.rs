@@ -2,7 +2,7 @@
 //! text, and a due date outside years 0001 to 9999 in UTC, were a 500 on PostgreSQL (or
 //! stored as sent on SQLite): now each is a 422 naming the field, on both backends alike.
 
-use reqwest::{Client, StatusCode};
+use reqwest::Client;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, spawn_server};
@@ -229,40 +229,13 @@ fn cases(task: i64) -> Vec<(Case, u16, &'static [&'static str])> {
 async fn answers(backend: Backend) -> Option<Vec<(&'static str, u16, Vec<String>)>> {
     let server = spawn_server(backend).await?;
     let client = Client::new();
-    let api = |path: &str| format!("{}/api/v1{path}", server.base_url);
-    let registered = client
-        .post(api("/auth/register"))
-        .json(
-            &json!({"email": "input@example.com", "username": "input", "password": "long enough"}),
-        )
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(registered.status(), StatusCode::CREATED);
-    let login: Value = client
-        .post(api("/auth/login"))
-        .json(&json!({"username": "input", "password": "long enough"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("a token");
-    let token = login["access_token"].as_str().expect("a token").to_string();
-    let task: Value = client
-        .post(api("/tasks"))
-        .bearer_auth(&token)
-        .json(&json!({"title": "a target"}))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("a task");
+    let (token, task) = server.user_with_a_task(&client, "input", "a target").await;
     let mut answers = Vec::new();
     for (case, _, _) in cases(task["id"].as_i64().expect("an id")) {
         let method = case.method.parse().expect("a method");
-        let request = client.request(method, api(&case.path)).bearer_auth(&token);
+        let request = client
+            .request(method, server.api(&case.path))
+            .bearer_auth(&token);
         let request = match case.body {
             Body::Json(body) => request.json(&body),
             Body::Form(body) => request
