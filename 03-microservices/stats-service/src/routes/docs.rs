@@ -100,3 +100,29 @@ impl Modify for NetworkAnswers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The module's slice says nothing of stale answers or of task-service failing; the
+    /// document this service serves must, or a client generated from it is wrong.
+    #[test]
+    fn the_document_shows_what_the_network_adds_to_the_modules_answers() {
+        let document = serde_json::to_value(openapi()).expect("a JSON document");
+        let stats = &document["components"]["schemas"]["TaskStats"]["properties"];
+        assert_eq!(stats["stale"]["type"], "boolean", "{stats}");
+        let responses = &document["paths"]["/api/v1/stats"]["get"]["responses"];
+        for status in ["200", "401", "502", "503"] {
+            assert!(
+                responses.get(status).is_some(),
+                "no {status} in {responses}"
+            );
+        }
+        assert!(
+            responses["200"]["headers"].get("x-stats-stale").is_some(),
+            "{}",
+            responses["200"]
+        );
+    }
+}
