@@ -22,12 +22,22 @@ pub struct Cli {
 pub enum Command {
     /// Build and start a phase natively on SQLite, on port 8000 (and 8001-8003 for 03).
     #[command(
-        after_help = "Examples:\n  workshop up          # phase 01\n  workshop up 03       # gateway and three services\n\nStops everything on Ctrl-C. Refuses to start when a port it needs is taken."
+        after_help = "Examples:\n  workshop up                # phase 01\n  workshop up 03             # gateway and three services\n  workshop up 03 --trace     # and a waterfall of every request's spans\n  workshop up 02 --port 9000\n\nStops everything on Ctrl-C. Refuses to start when a port it needs is taken."
     )]
     Up {
         /// 01, 02 or 03.
         #[arg(default_value = "01")]
         phase: Phase,
+        /// Receive the phase's OpenTelemetry spans here and print a waterfall per request
+        /// (process, span, start and duration, indented under its parent).
+        #[arg(long)]
+        trace: bool,
+        /// The public port; phase 03's services take the next three.
+        #[arg(long, default_value_t = 8000, value_parser = clap::value_parser!(u16).range(1..=65532))]
+        port: u16,
+        /// Where the SQLite files go (default: target/workshop-data/<phase>).
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Run the conformance suite against a phase (started on free ports) or a running URL.
     #[command(

@@ -1,6 +1,6 @@
 //! `cargo run -p workshop -- <up|check|bench> ...`; see `--help`.
 
-use std::process::ExitCode;
+use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::Parser;
 use workshop::{
@@ -8,13 +8,19 @@ use workshop::{
     check::{self, Target},
     cli::{Cli, Command},
     phases::{self, Launch, Logs, Phase, Ports, Profile, RunningPhase},
+    trace::{self, Receiver},
 };
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Up { phase } => up(phase).await.map(|()| true),
+        Command::Up {
+            phase,
+            trace,
+            port,
+            data,
+        } => up(phase, trace, port, data).await.map(|()| true),
         Command::Check {
             target,
             number,
@@ -64,8 +70,8 @@ fn extraction(write: bool) -> anyhow::Result<bool> {
     Ok(current)
 }
 
-async fn up(phase: Phase) -> anyhow::Result<()> {
-    let ports = Ports::DEFAULT;
+async fn up(phase: Phase, trace: bool, port: u16, data: Option<PathBuf>) -> anyhow::Result<()> {
+    let ports = Ports::from_edge(port);
     phases::ensure_ports_free(phase, &ports)?;
     // Like the phases themselves: a secret that is set but too short is an error, not ignored.
     let jwt_secret = match std::env::var("JWT_SECRET").ok().filter(|s| !s.is_empty()) {
@@ -84,11 +90,18 @@ async fn up(phase: Phase) -> anyhow::Result<()> {
         }
     };
     phases::build(&[phase], Profile::Debug).await?;
-    let data_dir = phases::workspace_root()
-        .join("target")
-        .join("workshop-data")
-        .join(phase.name());
+    let data_dir = data.unwrap_or_else(|| {
+        phases::workspace_root()
+            .join("target")
+            .join("workshop-data")
+            .join(phase.name())
+    });
     std::fs::create_dir_all(&data_dir)?;
+    let receiver = if trace {
+        Some(Receiver::start().await?)
+    } else {
+        None
+    };
     let launch = Launch {
         profile: Profile::Debug,
         ports,
@@ -96,19 +109,50 @@ async fn up(phase: Phase) -> anyhow::Result<()> {
         jwt_secret,
         rate_limit: true,
         logs: Logs::Prefixed,
+        traces_to: receiver.as_ref().map(Receiver::endpoint),
     };
     let mut running = RunningPhase::start(phase, &launch).await?;
     println!("\n{phase} is up:");
     println!("  web app   {}/", running.base_url);
     println!("  API docs  {}/docs", running.base_url);
     println!("  health    {}/health", running.base_url);
+    if let Some(receiver) = &receiver {
+        println!(
+            "  traces    received at {}; a waterfall per request follows",
+            receiver.endpoint()
+        );
+        // The start-up's own health checks are not what the learner asked to see.
+        receiver.clear();
+    }
     println!("Press Ctrl-C to stop.\n");
+    let waterfalls = async {
+        match &receiver {
+            Some(receiver) => print_waterfalls(receiver).await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => println!("\nstopping {phase}..."),
         exited = running.wait_any_exit() => println!("\n{exited}; stopping the rest of {phase}..."),
+        () = waterfalls => {}
     }
     running.stop().await;
     Ok(())
+}
+
+/// A trace is drawn once no span of it has arrived for this long: every process has sent
+/// its part by then (each sends every `TRACE_EXPORT_DELAY_MS`).
+const TRACE_SETTLED_AFTER: Duration = Duration::from_millis(4 * phases::TRACE_EXPORT_DELAY_MS);
+
+/// Prints each trace as a waterfall once it has settled; runs until the phase stops.
+async fn print_waterfalls(receiver: &Receiver) {
+    let mut every = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        every.tick().await;
+        for spans in receiver.take_settled(TRACE_SETTLED_AFTER) {
+            println!("{}", trace::waterfall(&spans));
+        }
+    }
 }
 
 async fn run_bench(options: BenchOptions) -> anyhow::Result<()> {

@@ -151,6 +151,16 @@ impl Ports {
         stats: 8003,
     };
 
+    /// `edge` and the next three ports, for the services.
+    pub fn from_edge(edge: u16) -> Self {
+        Ports {
+            edge,
+            user: edge.saturating_add(1),
+            task: edge.saturating_add(2),
+            stats: edge.saturating_add(3),
+        }
+    }
+
     /// Four free ports, so several runs (and tests) never collide.
     pub fn free() -> anyhow::Result<Self> {
         Ok(Ports {
@@ -254,6 +264,9 @@ fn binary_path(binary: &str, profile: Profile) -> PathBuf {
     target.join(folder).join(binary)
 }
 
+/// How often (milliseconds) a traced process sends its finished spans.
+pub const TRACE_EXPORT_DELAY_MS: u64 = 200;
+
 /// What to do with the processes' own log lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Logs {
@@ -274,6 +287,8 @@ pub struct Launch {
     pub jwt_secret: String,
     pub rate_limit: bool,
     pub logs: Logs,
+    /// Where the processes send their spans (`OTEL_EXPORTER_OTLP_ENDPOINT`), if anywhere.
+    pub traces_to: Option<String>,
 }
 
 impl Launch {
@@ -286,6 +301,7 @@ impl Launch {
             jwt_secret: generate_secret(),
             rate_limit,
             logs: Logs::Quiet,
+            traces_to: None,
         })
     }
 }
@@ -423,6 +439,14 @@ fn spawn(process: &Process, launch: &Launch) -> anyhow::Result<Child> {
     }
     if !launch.rate_limit {
         command.env("RATE_LIMIT_PER_SECOND", "0");
+    }
+    if let Some(endpoint) = &launch.traces_to {
+        // Small batches often, so a request's waterfall shows a moment after its answer.
+        command
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+            .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .env("OTEL_BSP_SCHEDULE_DELAY", TRACE_EXPORT_DELAY_MS.to_string())
+            .env_remove("OTEL_SERVICE_NAME");
     }
     match launch.logs {
         Logs::Quiet => {

@@ -19,17 +19,43 @@ fn up_defaults_to_phase_01() {
     assert!(matches!(
         parse(&["up"]).unwrap(),
         Command::Up {
-            phase: Phase::Monolith
+            phase: Phase::Monolith,
+            trace: false,
+            port: 8000,
+            data: None,
         }
     ));
     assert!(matches!(
         parse(&["up", "3"]).unwrap(),
         Command::Up {
-            phase: Phase::Microservices
+            phase: Phase::Microservices,
+            ..
         }
     ));
     let error = parse(&["up", "04"]).unwrap_err().to_string();
     assert!(error.contains("use 01, 02 or 03"), "{error}");
+}
+
+#[test]
+fn up_takes_trace_a_port_and_a_data_folder() {
+    match parse(&["up", "03", "--trace", "--port", "9100", "--data", "/tmp/x"]).unwrap() {
+        Command::Up {
+            phase,
+            trace,
+            port,
+            data,
+        } => {
+            assert_eq!(phase, Phase::Microservices);
+            assert!(trace);
+            assert_eq!(port, 9100);
+            assert_eq!(data.as_deref(), Some(std::path::Path::new("/tmp/x")));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Phase 03 needs the port and the next three.
+    for bad in ["0", "65533", "http"] {
+        assert!(parse(&["up", "--port", bad]).is_err(), "{bad}");
+    }
 }
 
 #[test]
