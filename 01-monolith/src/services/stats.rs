@@ -45,6 +45,7 @@ impl StatsService {
         Self { tasks }
     }
 
+    #[tracing::instrument(level = "debug", name = "StatsService::for_user", skip_all)]
     pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ServiceError> {
         let counts = self
             .tasks

@@ -46,6 +46,7 @@ impl StatsService {
         Self { tasks }
     }
 
+    #[tracing::instrument(level = "debug", name = "StatsService::for_user", skip_all)]
     pub async fn for_user(&self, owner_id: UserId) -> Result<TaskStats, ServiceError> {
         let counts = self.tasks.counts_for_owner(owner_id, domain::now()).await?;
         Ok(TaskStats::from_counts(&counts))

@@ -34,6 +34,7 @@ impl TaskService {
     /// There is no foreign key to the users (they are another module's), so the owner's
     /// existence is checked through the identity module's API before a task points at it.
     /// A valid token for an account that no longer exists is treated like an invalid token.
+    #[tracing::instrument(level = "debug", name = "TaskService::create", skip_all)]
     pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ServiceError> {
         if !self.users.user_exists(owner_id).await? {
             return Err(ServiceError::Unauthenticated(
@@ -45,6 +46,7 @@ impl TaskService {
 
     /// The caller's task. Someone else's task is "not found", never "forbidden", so ids
     /// reveal nothing about other users.
+    #[tracing::instrument(level = "debug", name = "TaskService::get", skip_all)]
     pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks
             .find(owner_id, id)
@@ -52,6 +54,7 @@ impl TaskService {
             .ok_or_else(|| not_found(id))
     }
 
+    #[tracing::instrument(level = "debug", name = "TaskService::list", skip_all)]
     pub async fn list(
         &self,
         owner_id: UserId,
@@ -68,6 +71,7 @@ impl TaskService {
 
     /// Applies a partial update (also used for status changes) in one statement: read and
     /// write are not two steps that a concurrent change could fall between.
+    #[tracing::instrument(level = "debug", name = "TaskService::update", skip_all)]
     pub async fn update(
         &self,
         owner_id: UserId,
@@ -81,6 +85,7 @@ impl TaskService {
     }
 
     /// Completes an open task, or reopens a completed one.
+    #[tracing::instrument(level = "debug", name = "TaskService::toggle", skip_all)]
     pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks
             .toggle(owner_id, id, domain::now())
@@ -88,6 +93,7 @@ impl TaskService {
             .ok_or_else(|| not_found(id))
     }
 
+    #[tracing::instrument(level = "debug", name = "TaskService::delete", skip_all)]
     pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ServiceError> {
         if self.tasks.delete(owner_id, id).await? {
             Ok(())
@@ -97,6 +103,7 @@ impl TaskService {
     }
 
     /// Per-(status, priority) counts of all the owner's tasks, with how many are overdue.
+    #[tracing::instrument(level = "debug", name = "TaskService::counts_for_owner", skip_all)]
     pub async fn counts_for_owner(
         &self,
         owner_id: UserId,

@@ -25,12 +25,14 @@ impl TaskService {
         Self { tasks }
     }
 
+    #[tracing::instrument(level = "debug", name = "TaskService::create", skip_all)]
     pub async fn create(&self, owner_id: UserId, task: NewTask) -> Result<Task, ServiceError> {
         Ok(self.tasks.insert(owner_id, &task, domain::now()).await?)
     }
 
     /// The caller's task. Someone else's task is "not found", never "forbidden", so ids
     /// reveal nothing about other users.
+    #[tracing::instrument(level = "debug", name = "TaskService::get", skip_all)]
     pub async fn get(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks
             .find(owner_id, id)
@@ -38,6 +40,7 @@ impl TaskService {
             .ok_or_else(|| not_found(id))
     }
 
+    #[tracing::instrument(level = "debug", name = "TaskService::list", skip_all)]
     pub async fn list(
         &self,
         owner_id: UserId,
@@ -54,6 +57,7 @@ impl TaskService {
 
     /// Applies a partial update (also used for status changes) in one statement: read and
     /// write are not two steps that a concurrent change could fall between.
+    #[tracing::instrument(level = "debug", name = "TaskService::update", skip_all)]
     pub async fn update(
         &self,
         owner_id: UserId,
@@ -67,6 +71,7 @@ impl TaskService {
     }
 
     /// Completes an open task, or reopens a completed one.
+    #[tracing::instrument(level = "debug", name = "TaskService::toggle", skip_all)]
     pub async fn toggle(&self, owner_id: UserId, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks
             .toggle(owner_id, id, domain::now())
@@ -74,6 +79,7 @@ impl TaskService {
             .ok_or_else(|| not_found(id))
     }
 
+    #[tracing::instrument(level = "debug", name = "TaskService::delete", skip_all)]
     pub async fn delete(&self, owner_id: UserId, id: TaskId) -> Result<(), ServiceError> {
         if self.tasks.delete(owner_id, id).await? {
             Ok(())
