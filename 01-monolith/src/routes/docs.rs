@@ -42,7 +42,7 @@ pub struct Problem {
         tasks::create, tasks::list, tasks::get, tasks::update, tasks::set_status,
         tasks::toggle, tasks::delete,
         stats::get,
-        health::check,
+        health::check, health::live,
     ),
     modifiers(&BearerAuth),
     tags(

@@ -57,3 +57,14 @@ pub async fn check(State(state): State<AppState>) -> (StatusCode, axum::Json<Hea
     };
     (status, axum::Json(health))
 }
+
+/// Liveness: 200 whenever the process serves, whatever its dependencies. Needs no token.
+/// A liveness probe (Kubernetes restarts a process that fails it) asks this, not `/health`:
+/// restarting a server whose database is down would not bring the database back.
+#[utoipa::path(
+    get, path = "/health/live", tag = "health",
+    responses((status = 200, description = "The process serves (empty body)"))
+)]
+pub async fn live() -> StatusCode {
+    StatusCode::OK
+}

@@ -33,6 +33,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/tasks/{id}/toggle", post(tasks::toggle))
         .route("/api/v1/stats", get(stats::get))
         .route("/health", get(health::check))
+        .route("/health/live", get(health::live))
         .merge(docs::router())
         .merge(frontend::router())
         .fallback(unknown_route)

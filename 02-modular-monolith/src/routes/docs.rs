@@ -18,7 +18,7 @@ use super::health;
             Errors are RFC 9457 problem documents. Timestamps are RFC 3339 in UTC with \
             microsecond precision. Another user's task answers 404, exactly like a missing one."
     ),
-    paths(health::check),
+    paths(health::check, health::live),
     modifiers(&BearerAuth),
     tags((name = "health", description = "Liveness and dependencies"))
 )]

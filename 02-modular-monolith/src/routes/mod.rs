@@ -18,6 +18,7 @@ pub fn app(state: AppState) -> Router {
     let rate_limit = state.rate_limit;
     let routes = Router::new()
         .route("/health", get(health::check))
+        .route("/health/live", get(health::live))
         .with_state(state.clone())
         .merge(state.identity.router())
         .merge(state.tasks.router())

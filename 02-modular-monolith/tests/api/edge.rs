@@ -1,4 +1,5 @@
-//! The HTTP edge: rate limiting, request ids, panics, and a database that goes away.
+//! The HTTP edge: rate limiting, request ids, panics, and a database that goes away
+//! (`/health` says so, `/health/live` does not care).
 
 use axum::{
     Router,
@@ -94,4 +95,9 @@ async fn a_lost_database_is_a_503_not_a_500() {
     let tasks = app.get("/api/v1/tasks", Some(&token)).await;
     assert_eq!(tasks.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(tasks.content_type(), "application/problem+json");
+
+    // Liveness does not depend on the database: restarting the process would not bring it
+    // back, so a liveness probe must keep seeing 200 (Kubernetes, 03-microservices/k8s).
+    let live = app.get("/health/live", None).await;
+    assert_eq!(live.status, StatusCode::OK);
 }

@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 /// Which phase of the workshop is answering; the frontend shows it.
 pub const PHASE: &str = "03-microservices";
 
+/// The liveness path every process serves ([`live`]); the gateway answers its own.
+pub const LIVE: &str = "/health/live";
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Health {
     /// `ok`; a service whose own dependency fails says `unavailable`; the gateway says
@@ -76,4 +79,15 @@ pub async fn check<S: Probe>(State(state): State<S>) -> (StatusCode, axum::Json<
         checks,
         S::FAILING_STATUS,
     )
+}
+
+/// Liveness: 200 whenever the process serves, whatever its dependencies. Needs no token.
+/// A liveness probe (Kubernetes restarts a process that fails it) asks this, not `/health`:
+/// restarting a server whose database is down would not bring the database back.
+#[utoipa::path(
+    get, path = "/health/live", tag = "health",
+    responses((status = 200, description = "The process serves (empty body)"))
+)]
+pub async fn live() -> StatusCode {
+    StatusCode::OK
 }

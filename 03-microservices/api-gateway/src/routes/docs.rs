@@ -3,7 +3,8 @@
 //!
 //! The document is merged **at request time** from each service's own `/openapi.json`:
 //! the gateway's document (info, `/health`, the `bearer` scheme) plus every path, schema
-//! and tag the services publish, except their own `/health` and anything `/internal`.
+//! and tag the services publish, except their own `/health`, `/health/live` and anything
+//! `/internal`.
 //! So the gateway links none of the services' code (each stays independently deployable)
 //! and the document always describes the versions actually running. The price: while a
 //! service is down its operations are missing, and the document's description says so.
@@ -28,7 +29,7 @@ use crate::{proxy::Upstream, state::AppState};
             missing one. A service that is down makes its routes answer 503 (504 when it is \
             too slow)."
     ),
-    paths(service_kit::health::check),
+    paths(service_kit::health::check, service_kit::health::live),
     modifiers(&BearerAuth),
     tags((name = "health", description = "The whole system's health: every service's, from the gateway")),
 )]
@@ -80,6 +81,7 @@ pub fn merge(upstreams: &[Upstream], documents: Vec<Result<Value, String>>) -> V
         };
         for (path, item) in entries(&document, &["paths"]) {
             if path != "/health"
+                && path != service_kit::health::LIVE
                 && !path.starts_with("/internal")
                 && let Some(paths) = object_at(&mut merged, &["paths"])
             {

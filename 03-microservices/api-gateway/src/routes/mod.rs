@@ -14,6 +14,7 @@ pub fn app(state: AppState) -> Router {
     let rate_limit = state.rate_limit;
     let routes = Router::new()
         .route("/health", get(service_kit::health::check::<AppState>))
+        .route(service_kit::health::LIVE, get(service_kit::health::live))
         .route("/openapi.json", get(docs::openapi))
         .merge(docs::swagger_ui())
         // The same web app every phase serves: the gateway is the only public entry point.

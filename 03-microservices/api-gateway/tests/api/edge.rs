@@ -151,6 +151,13 @@ async fn health_is_degraded_and_names_the_failing_service() {
             .unwrap()
             .starts_with("timed out")
     );
+
+    // Liveness is the gateway's own: 200 while /health is degraded, so that a readiness
+    // probe on it keeps the gateway in rotation (03-microservices/k8s/README.md, "Probes").
+    let live = reqwest::get(format!("{}/health/live", gateway.url))
+        .await
+        .expect("answer");
+    assert_eq!(live.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -180,6 +187,7 @@ async fn openapi_merges_the_services_documents_and_docs_is_served() {
     assert!(paths.contains_key("/api/v1/users/me"));
     assert!(paths.contains_key("/api/v1/tasks"));
     assert!(paths.contains_key("/health"));
+    assert!(paths.contains_key("/health/live"));
     assert!(!paths.contains_key("/internal/v1/task-counts"));
     assert!(
         document["info"]["description"]

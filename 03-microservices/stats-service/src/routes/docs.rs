@@ -16,7 +16,7 @@ use crate::caller::STALE_HEADER;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "TaskTracker stats-service", description = "The caller's statistics, computed from task-service's counts."),
-    paths(service_kit::health::check),
+    paths(service_kit::health::check, service_kit::health::live),
     modifiers(&BearerAuth),
     tags((name = "health", description = "Liveness and dependencies"))
 )]

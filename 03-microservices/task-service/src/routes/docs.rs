@@ -10,7 +10,11 @@ use super::internal;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "TaskTracker task-service", description = "The caller's tasks, and the internal counts stats-service folds into statistics (`/internal/*` is not reachable through the gateway)."),
-    paths(internal::task_counts, service_kit::health::check),
+    paths(
+        internal::task_counts,
+        service_kit::health::check,
+        service_kit::health::live
+    ),
     modifiers(&BearerAuth),
     tags(
         (name = "internal", description = "Service-to-service routes; not exposed by the gateway"),

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "TaskTracker user-service", description = "Accounts and tokens."),
-    paths(service_kit::health::check),
+    paths(service_kit::health::check, service_kit::health::live),
     modifiers(&BearerAuth),
     tags((name = "health", description = "Liveness and dependencies"))
 )]
