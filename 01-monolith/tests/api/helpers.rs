@@ -86,6 +86,9 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
 
 pub const TEST_JWT_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
 
+/// The server binary this phase builds, for tests that run it as a process.
+pub const SERVER_BINARY: &str = env!("CARGO_BIN_EXE_monolith");
+
 /// A running server on a random port.
 pub struct TestServer {
     pub base_url: String,
@@ -140,8 +143,13 @@ impl TestServer {
 
 /// Starts the application exactly as `main` does, on a random port.
 pub async fn spawn_server(backend: Backend) -> Option<TestServer> {
+    spawn_server_with(backend, &[]).await
+}
+
+/// [`spawn_server`] with `extra` settings.
+pub async fn spawn_server_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestServer> {
     let (url, data) = fresh_database_url(backend).await?;
-    let application = Application::build(test_settings(&url, &[]))
+    let application = Application::build(test_settings(&url, extra))
         .await
         .expect("build the app");
     let address = application.address().expect("bound address");

@@ -8,6 +8,8 @@
 //! - `concurrency`: 32 concurrent writers on SQLite lose nothing and get no 5xx; a read
 //!   right after the caller's own write sees it; 100 concurrent toggles of one task lose
 //!   none, on SQLite and on PostgreSQL.
+//! - `start_up`: the real binary refuses invalid settings (`RUST_LOG`, `DATABASE_URL`) with
+//!   a message naming them, and never prints a password.
 //! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `conformance_catches_bugs`: the same suite against deliberately broken servers,
 //!   proving it notices.
@@ -20,3 +22,4 @@ mod helpers;
 mod input;
 mod router;
 mod snapshots;
+mod start_up;

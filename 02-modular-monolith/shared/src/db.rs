@@ -106,7 +106,8 @@ impl Pools {
 pub async fn connect(url: &str, schemas: &[&'static str]) -> anyhow::Result<Pools> {
     sqlx::any::install_default_drivers();
     let options = AnyConnectOptions::from_str(url)
-        .with_context(|| format!("DATABASE_URL is not a valid database URL: {url}"))?;
+        // Never the URL itself: it may hold a password, and this message reaches the logs.
+        .context("DATABASE_URL is not a valid database URL (not shown: it may hold a password)")?;
     if Backend::of_url(url) == Backend::Postgres {
         let pool = pool_options(POSTGRES_CONNECTIONS)
             .connect_with(options)
@@ -291,6 +292,12 @@ impl From<sqlx::Error> for RepositoryError {
         match &error {
             sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
                 Self::UniqueViolation
+            }
+            // PostgreSQL cancelled a statement that outran DATABASE_STATEMENT_TIMEOUT_MS
+            // (SQLSTATE 57014, query_canceled): the database is too slow right now.
+            sqlx::Error::Database(db_error) if db_error.code().as_deref() == Some("57014") => {
+                tracing::warn!(error = %error, "database statement timed out");
+                Self::Unavailable(error)
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::warn!(error = %error, "database unavailable");

@@ -7,6 +7,8 @@
 //! - `concurrency`: 32 concurrent writers on SQLite lose nothing and get no 5xx; a read
 //!   right after the caller's own write sees it; 100 concurrent toggles of one task lose
 //!   none, on SQLite and on PostgreSQL.
+//! - `start_up`: the real binary refuses invalid settings (`RUST_LOG`, `DATABASE_URL`) with
+//!   a message naming them, and never prints a password.
 //! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `seam`: the modules wired to each other in-process, through their seam traits.
 //! - `migrations`: each module's migrations, side by side in one database.
@@ -21,3 +23,4 @@ mod input;
 mod migrations;
 mod router;
 mod seam;
+mod start_up;

@@ -17,7 +17,7 @@ where
     F: FnOnce(S) -> Fut,
     Fut: Future<Output = anyhow::Result<Application>>,
 {
-    crate::telemetry::init();
+    crate::telemetry::init()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

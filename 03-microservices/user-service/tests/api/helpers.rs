@@ -6,16 +6,27 @@ use user_service::{
     startup,
 };
 
+pub const TEST_JWT_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+
+/// The service binary, for tests that run it as a process.
+pub const SERVER_BINARY: &str = env!("CARGO_BIN_EXE_user-service");
+
 /// The base URL, and the folder holding the database (deleted when dropped).
 pub async fn spawn_server() -> (String, tempfile::TempDir) {
+    spawn_server_with(&[]).await
+}
+
+/// [`spawn_server`] with `extra` settings.
+pub async fn spawn_server_with(extra: &[(&str, &str)]) -> (String, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("a temp dir");
     let url = format!("sqlite://{}/users.sqlite3?mode=rwc", data.path().display());
-    let settings = Settings::from_lookup(fixed(&[
+    let mut vars = vec![
         ("PORT", "0"),
-        ("JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"),
-        ("DATABASE_URL", &url),
-    ]))
-    .expect("valid settings");
+        ("JWT_SECRET", TEST_JWT_SECRET),
+        ("DATABASE_URL", url.as_str()),
+    ];
+    vars.extend_from_slice(extra);
+    let settings = Settings::from_lookup(fixed(&vars)).expect("valid settings");
     let application = startup::build(settings).await.expect("build");
     (application.spawn().expect("serve"), data)
 }

@@ -5,7 +5,7 @@ use exercise_02_solution::{config::Settings, startup::Application, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init();
+    telemetry::init()?;
     let settings = Settings::from_env()?;
     let application = Application::build(settings).await?;
     let address = application.address()?;

@@ -100,7 +100,10 @@ impl Database {
             Backend::Postgres
         };
         let options = AnyConnectOptions::from_str(url)
-            .with_context(|| format!("DATABASE_URL is not a valid database URL: {url}"))?;
+            // Never the URL itself: it may hold a password, and this message reaches the logs.
+            .context(
+                "DATABASE_URL is not a valid database URL (not shown: it may hold a password)",
+            )?;
         let pools = match backend {
             Backend::Postgres => {
                 let pool = pool_options(POSTGRES_CONNECTIONS)
@@ -277,6 +280,12 @@ impl From<sqlx::Error> for RepositoryError {
         match &error {
             sqlx::Error::Database(db_error) if db_error.is_unique_violation() => {
                 Self::UniqueViolation
+            }
+            // PostgreSQL cancelled a statement that outran DATABASE_STATEMENT_TIMEOUT_MS
+            // (SQLSTATE 57014, query_canceled): the database is too slow right now.
+            sqlx::Error::Database(db_error) if db_error.code().as_deref() == Some("57014") => {
+                tracing::warn!(error = %error, "database statement timed out");
+                Self::Unavailable(error)
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::warn!(error = %error, "database unavailable");
