@@ -748,6 +748,21 @@ fn check_dockerfile_healthcheck_tools(instructions: &[Instruction]) -> Problems 
 }
 
 // =============================================================================================
+// Observability: Jaeger, Prometheus and Grafana (the same checks in every phase)
+// =============================================================================================
+
+#[path = "docker_compose/observability.rs"]
+mod observability;
+
+/// The processes that send traces to Jaeger and are scraped by Prometheus.
+const OBSERVED: [observability::Observed; 1] = [observability::Observed {
+    service: "app",
+    package: "modular-monolith",
+    api_port: 8000,
+    metrics_port: 9000,
+}];
+
+// =============================================================================================
 // The checks this phase must pass, bundled so they can run on the real files and on broken copies
 // =============================================================================================
 

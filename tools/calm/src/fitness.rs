@@ -12,7 +12,9 @@ use std::collections::BTreeSet;
 
 use crate::model::{Architecture, Node, NodeType};
 use crate::problem::Problem;
-use crate::system::{ComposeService, PhaseFacts};
+use anyhow::Context;
+
+use crate::system::{ComposeService, PROMETHEUS_CONFIG, PhaseFacts, scrape_targets};
 
 /// The port PostgreSQL images listen on unless told otherwise.
 const POSTGRES_PORT: u16 = 5432;
@@ -22,6 +24,7 @@ pub fn check(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
     let mut problems = Vec::new();
     problems.extend(compose_services(doc, facts));
     problems.extend(binaries(doc, facts));
+    problems.extend(images(doc, facts));
     problems.extend(ports(doc, facts));
     problems.extend(database_urls(doc, facts));
     problems.extend(upstream_urls(doc, facts));
@@ -33,6 +36,12 @@ pub fn check(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
 /// A node that runs our code: a service or system node with a place to listen.
 fn is_running_code(node: &Node) -> bool {
     matches!(node.node_type, NodeType::Service | NodeType::System) && node.host_port().is_some()
+}
+
+/// The image a third-party service runs as it is pulled (`metadata.image`): Jaeger, Prometheus
+/// and Grafana run no binary of ours.
+fn image(node: &Node) -> Option<&str> {
+    node.metadata.as_ref()?.other.get("image")?.as_str()
 }
 
 /// The running node a node's connections count for: itself if it runs code, or the running node
@@ -100,7 +109,11 @@ pub fn binaries(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
     let phase = &facts.phase;
     let mut problems = Vec::new();
     let mut claimed = BTreeSet::new();
-    for node in doc.nodes.iter().filter(|node| is_running_code(node)) {
+    for node in doc
+        .nodes
+        .iter()
+        .filter(|node| is_running_code(node) && image(node).is_none())
+    {
         match node.cargo_bin() {
             None => problems.push(Problem::new(
                 CHECK,
@@ -134,6 +147,69 @@ pub fn binaries(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// A node names the image its compose service pulls (`metadata.image`), and the other way round;
+/// our own services are built from source and name no image.
+pub fn images(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
+    const CHECK: &str = "images";
+    let file = &facts.compose_file;
+    let mut problems = Vec::new();
+    for node in doc.nodes.iter().filter(|node| is_running_code(node)) {
+        let Some((host, _)) = node.host_port() else {
+            continue;
+        };
+        let Some(service) = facts.compose.get(host) else {
+            continue; // reported by compose-services
+        };
+        let id = &node.unique_id;
+        match (image(node), service.image.as_deref()) {
+            (Some(said), Some(pulled)) if said != pulled => problems.push(Problem::new(
+                CHECK,
+                format!("node `{id}` says image `{said}`, but service `{host}` in {file} runs `{pulled}`"),
+            )),
+            (Some(said), None) => problems.push(Problem::new(
+                CHECK,
+                format!("node `{id}` says image `{said}`, but service `{host}` in {file} is built from source"),
+            )),
+            (None, Some(pulled)) => problems.push(Problem::new(
+                CHECK,
+                format!("service `{host}` in {file} runs image `{pulled}`, but node `{id}` does not say so (`metadata.image`)"),
+            )),
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// Besides its API, a process of ours listens only on its metrics port: METRICS_PORT in compose,
+/// or PORT + 1000 by default. /metrics is never on the API port.
+fn metrics_interfaces(
+    node: &Node,
+    api_port: u16,
+    service: &ComposeService,
+    file: &str,
+) -> Vec<Problem> {
+    let metrics_port = match service.environment.get("METRICS_PORT") {
+        Some(set) => set.parse().ok(),
+        None => api_port.checked_add(1000),
+    };
+    node.interfaces
+        .iter()
+        .filter_map(|interface| Some((interface.unique_id(), interface.host_port()?.1)))
+        .filter(|(_, port)| *port != api_port && Some(*port) != metrics_port)
+        .map(|(interface, port)| {
+            Problem::new(
+                "ports",
+                format!(
+                    "node `{}` has interface `{interface}` on port {port}, but its service in {file} \
+                     serves the API on {api_port} and /metrics on {}",
+                    node.unique_id,
+                    metrics_port.map_or("no valid METRICS_PORT".to_owned(), |port| port.to_string())
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Each deployed node's interface port equals the port its compose service exposes and sets, and
@@ -174,6 +250,9 @@ pub fn ports(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
                 CHECK,
                 format!("node `{id}` says port {port}, but service `{host}` runs PostgreSQL, which listens on {POSTGRES_PORT}"),
             ));
+        }
+        if node.cargo_bin().is_some() {
+            problems.extend(metrics_interfaces(node, port, service, file));
         }
         let Some(package) = node
             .cargo_bin()
@@ -259,9 +338,11 @@ fn url_matches(
                 running_owner(doc, &connects.source.node)
                     .is_some_and(|owner| owner.unique_id == node.unique_id)
             })
-            .filter_map(|(_, connects)| doc.node(&connects.destination.node))
-            .filter(|target| is_target(target))
-            .filter_map(|target| target.host_port())
+            .filter_map(|(_, connects)| {
+                let target = doc.node(&connects.destination.node)?;
+                is_target(target).then(|| addresses(target, &connects.destination.interfaces))
+            })
+            .flatten()
             .map(|(host, port)| (host.to_owned(), port))
             .collect();
         let configured: BTreeSet<(String, u16)> = service
@@ -270,6 +351,30 @@ fn url_matches(
             .filter_map(|value| url_host_port(value, schemes))
             .filter(|(host, _)| facts.compose.contains_key(host))
             .collect();
+        // Prometheus scrapes over HTTP: the targets in its configuration file are http
+        // addresses it connects to, as a URL in a service's environment is.
+        let scraped: BTreeSet<(String, u16)> = if schemes.contains(&"http") {
+            match prometheus_scrape_targets(facts, service) {
+                Ok(targets) => targets.into_iter().collect(),
+                Err(error) => {
+                    problems.push(Problem::new(check, format!("{error:#}")));
+                    BTreeSet::new()
+                }
+            }
+        } else {
+            BTreeSet::new()
+        };
+        for (host, port) in scraped.difference(&modelled) {
+            problems.push(Problem::new(
+                check,
+                format!(
+                    "the Prometheus configuration that {file} mounts into node `{}` scrapes {host}:{port}, but the node has no `connects` to a node listening there",
+                    node.unique_id
+                ),
+            ));
+        }
+        // The scraped addresses are accounted for; the environment's URLs are checked below.
+        let modelled: BTreeSet<(String, u16)> = modelled.difference(&scraped).cloned().collect();
         for (host, port) in modelled.difference(&configured) {
             problems.push(Problem::new(
                 check,
@@ -290,6 +395,43 @@ fn url_matches(
         }
     }
     problems
+}
+
+/// Where a `connects` arrives: the named interfaces of the target, or its first one.
+fn addresses<'a>(target: &'a Node, interfaces: &[String]) -> Vec<(&'a str, u16)> {
+    if interfaces.is_empty() {
+        return target.host_port().into_iter().collect();
+    }
+    target
+        .interfaces
+        .iter()
+        .filter(|interface| interfaces.iter().any(|id| id == interface.unique_id()))
+        .filter_map(|interface| interface.host_port())
+        .collect()
+}
+
+/// The scrape targets of the Prometheus configuration the service mounts, if it mounts one.
+fn prometheus_scrape_targets(
+    facts: &PhaseFacts,
+    service: &ComposeService,
+) -> anyhow::Result<Vec<(String, u16)>> {
+    let Some((config, _)) = service
+        .bind_mounts
+        .iter()
+        .find(|(_, target)| target == PROMETHEUS_CONFIG)
+    else {
+        return Ok(Vec::new());
+    };
+    // A relative bind mount counts from the compose file's folder, the phase folder.
+    let path = crate::repository_root().join(&facts.phase).join(config);
+    let yaml = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {}, which {} mounts at {PROMETHEUS_CONFIG}",
+            path.display(),
+            facts.compose_file
+        )
+    })?;
+    scrape_targets(&yaml).with_context(|| format!("in {}", path.display()))
 }
 
 /// `scheme://user:password@host:port/path` → `(host, port)`, with the scheme's default port.

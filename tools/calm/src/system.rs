@@ -35,7 +35,13 @@ pub struct ComposeService {
     pub container_ports: Vec<u16>,
     /// `environment:`, with variables that have no value here (passed through) left out.
     pub environment: BTreeMap<String, String>,
+    /// Host paths bind-mounted into the container: (path as written, path in the container).
+    /// Prometheus's scrape targets are in the file it mounts at [`PROMETHEUS_CONFIG`].
+    pub bind_mounts: Vec<(String, String)>,
 }
+
+/// Where the Prometheus image reads its configuration.
+pub const PROMETHEUS_CONFIG: &str = "/etc/prometheus/prometheus.yml";
 
 /// One workspace crate.
 #[derive(Clone, Debug)]
@@ -91,6 +97,7 @@ pub fn parse_compose(yaml: &str) -> anyhow::Result<BTreeMap<String, ComposeServi
                 builds_from_source: service.get("build").is_some(),
                 container_ports: container_ports(service.get("ports")),
                 environment: environment(service.get("environment")),
+                bind_mounts: bind_mounts(service.get("volumes")),
             },
         );
     }
@@ -124,6 +131,60 @@ fn container_ports(ports: Option<&Value>) -> Vec<u16> {
             container.split('/').next()?.trim().parse().ok()
         })
         .collect()
+}
+
+/// Bind mounts, short (`./prometheus.yml:/etc/prometheus/prometheus.yml:ro`) or long
+/// (`{type: bind, source, target}`). A named volume's source has no `.` or `/` in front.
+fn bind_mounts(volumes: Option<&Value>) -> Vec<(String, String)> {
+    let Some(Value::Sequence(entries)) = volumes else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Value::String(text) => {
+                let mut parts = text.split(':');
+                Some((parts.next()?.to_owned(), parts.next()?.to_owned()))
+            }
+            _ => Some((scalar(entry.get("source")?)?, scalar(entry.get("target")?)?)),
+        })
+        .filter(|(source, _)| source.starts_with('.') || source.starts_with('/'))
+        .collect()
+}
+
+/// The `host:port` targets of a Prometheus configuration: `static_configs` targets, and
+/// `dns_sd_configs` names with their port (every replica of a scaled service).
+pub fn scrape_targets(yaml: &str) -> anyhow::Result<Vec<(String, u16)>> {
+    let config: Value = serde_norway::from_str(yaml).context("not valid YAML")?;
+    let list = |value: Option<&Value>| match value {
+        Some(Value::Sequence(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let mut targets = Vec::new();
+    for job in list(config.get("scrape_configs")) {
+        for static_config in list(job.get("static_configs")) {
+            for target in list(static_config.get("targets")).iter().filter_map(scalar) {
+                let (host, port) = target
+                    .rsplit_once(':')
+                    .with_context(|| format!("scrape target `{target}` has no port"))?;
+                let port = port
+                    .parse()
+                    .with_context(|| format!("scrape target `{target}`"))?;
+                targets.push((host.to_owned(), port));
+            }
+        }
+        for dns in list(job.get("dns_sd_configs")) {
+            let port: u16 = dns
+                .get("port")
+                .and_then(scalar)
+                .and_then(|port| port.parse().ok())
+                .context("a dns_sd_config without a port")?;
+            for name in list(dns.get("names")).iter().filter_map(scalar) {
+                targets.push((name, port));
+            }
+        }
+    }
+    Ok(targets)
 }
 
 /// `environment:` as a mapping (`KEY: value`) or a list (`- KEY=value`).

@@ -58,7 +58,10 @@ fn every_spec_matches_its_phase() {
 #[test]
 fn phase_01_is_read_as_expected() {
     let facts = monolith_facts();
-    assert_eq!(facts.compose.keys().collect::<Vec<_>>(), ["app", "db"]);
+    assert_eq!(
+        facts.compose.keys().collect::<Vec<_>>(),
+        ["app", "db", "grafana", "jaeger", "prometheus"]
+    );
     let app = &facts.compose["app"];
     assert_eq!(app.container_ports, [8000]);
     assert_eq!(app.environment["PORT"], "8000");
@@ -255,6 +258,171 @@ fn a_database_url_to_another_host_fails_the_database_url_check() {
         "connects to db:5432, but its service",
     );
     assert_reported(&problems, "database-urls", "a postgres URL for db:6543");
+}
+
+// --- the observability tools: third-party images, traces out, metrics scraped ---------------
+
+/// The phase 01 spec with one node's `metadata.image` replaced (`None` removes it).
+fn with_image(node_id: &str, image: Option<&str>) -> Architecture {
+    let mut doc = monolith_spec().doc;
+    let node = doc
+        .nodes
+        .iter_mut()
+        .find(|node| node.unique_id == node_id)
+        .expect("the node");
+    let metadata = node.metadata.as_mut().expect("metadata");
+    match image {
+        Some(image) => metadata.other.insert("image".into(), image.into()),
+        None => metadata.other.remove("image"),
+    };
+    doc
+}
+
+#[test]
+fn a_node_naming_another_image_than_compose_fails_the_images_check() {
+    let doc = with_image("jaeger", Some("jaegertracing/all-in-one:latest"));
+    assert_reported(
+        &check(&doc, &monolith_facts()),
+        "images",
+        "node `jaeger` says image `jaegertracing/all-in-one:latest`, but service `jaeger` in 01-monolith/docker-compose.yml runs `jaegertracing/jaeger:2.21.0`",
+    );
+}
+
+#[test]
+fn a_third_party_node_without_its_image_is_taken_for_our_code() {
+    let problems = check(&with_image("prometheus", None), &monolith_facts());
+    assert_reported(
+        &problems,
+        "images",
+        "runs image `prom/prometheus:v3.13.1`, but node `prometheus` does not say so",
+    );
+    assert_reported(
+        &problems,
+        "binaries",
+        "node `prometheus` does not say which binary it runs",
+    );
+}
+
+#[test]
+fn our_service_claiming_an_image_fails_the_images_check() {
+    let doc = with_image("monolith-service", Some("tasktracker/monolith:1"));
+    assert_reported(
+        &check(&doc, &monolith_facts()),
+        "images",
+        "node `monolith-service` says image `tasktracker/monolith:1`, but service `app` in 01-monolith/docker-compose.yml is built from source",
+    );
+}
+
+#[test]
+fn a_forgotten_trace_export_fails_the_upstream_check() {
+    let mut doc = monolith_spec().doc;
+    doc.relationships
+        .retain(|relationship| relationship.unique_id != "monolith-to-jaeger");
+    assert_reported(
+        &check(&doc, &monolith_facts()),
+        "upstream-urls",
+        "gives node `monolith-service` a http URL for jaeger:4318, but the node has no `connects`",
+    );
+}
+
+#[test]
+fn prometheus_scraping_the_api_port_fails_the_upstream_check() {
+    let mut doc = monolith_spec().doc;
+    for relationship in &mut doc.relationships {
+        if relationship.unique_id == "prometheus-to-monolith"
+            && let RelationshipType::Connects(connects) = &mut relationship.relationship_type
+        {
+            connects.destination.interfaces = vec!["monolith-http".into()];
+        }
+    }
+    let problems = check(&doc, &monolith_facts());
+    assert_reported(
+        &problems,
+        "upstream-urls",
+        "node `prometheus` connects to app:8000, but its service",
+    );
+    assert_reported(
+        &problems,
+        "upstream-urls",
+        "mounts into node `prometheus` scrapes app:9000, but the node has no `connects`",
+    );
+}
+
+#[test]
+fn grafana_without_its_data_source_urls_fails_the_upstream_check() {
+    let mut facts = monolith_facts();
+    let grafana = facts.compose.get_mut("grafana").expect("service grafana");
+    grafana.environment.remove("PROMETHEUS_URL");
+    assert_reported(
+        &check(&monolith_spec().doc, &facts),
+        "upstream-urls",
+        "node `grafana` connects to prometheus:9090, but its service in 01-monolith/docker-compose.yml has no http URL",
+    );
+}
+
+#[test]
+fn a_metrics_interface_off_the_metrics_port_fails_the_ports_check() {
+    let mut facts = monolith_facts();
+    let app = facts.compose.get_mut("app").expect("service app");
+    app.environment.insert("METRICS_PORT".into(), "9100".into());
+    assert_reported(
+        &check(&monolith_spec().doc, &facts),
+        "ports",
+        "node `monolith-service` has interface `monolith-metrics` on port 9000, but its service in 01-monolith/docker-compose.yml serves the API on 8000 and /metrics on 9100",
+    );
+}
+
+#[test]
+fn a_scrape_target_without_a_connection_fails_the_upstream_check() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        "scrape_configs:\n  - job_name: monolith\n    static_configs:\n      - targets: [\"app:9000\", \"db:9187\"]\n",
+    )
+    .expect("write the configuration");
+    let mut facts = monolith_facts();
+    let prometheus = facts
+        .compose
+        .get_mut("prometheus")
+        .expect("service prometheus");
+    prometheus.bind_mounts = vec![(
+        config.display().to_string(),
+        "/etc/prometheus/prometheus.yml".into(),
+    )];
+    assert_reported(
+        &check(&monolith_spec().doc, &facts),
+        "upstream-urls",
+        "mounts into node `prometheus` scrapes db:9187, but the node has no `connects`",
+    );
+}
+
+#[test]
+fn phase_03_every_process_is_scraped_and_exports_traces() {
+    let doc = support::spec("03-microservices").doc;
+    let facts = facts("03-microservices");
+    let scraped = &facts.compose["prometheus"];
+    assert!(
+        scraped
+            .bind_mounts
+            .iter()
+            .any(|(_, target)| target == "/etc/prometheus/prometheus.yml"),
+        "{scraped:?}"
+    );
+    let mut without = doc.clone();
+    without
+        .relationships
+        .retain(|relationship| relationship.unique_id != "prometheus-to-task-service");
+    assert_reported(
+        &check(&without, &facts),
+        "upstream-urls",
+        "scrapes task-service:9002, but the node has no `connects`",
+    );
+    assert!(
+        check(&doc, &facts).is_empty(),
+        "{}",
+        report(&check(&doc, &facts))
+    );
 }
 
 // --- phases 02 and 03: the same checks on their own specs -------------------------------------

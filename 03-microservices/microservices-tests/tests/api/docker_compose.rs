@@ -850,6 +850,40 @@ fn check_dotenv_ignored(gitignore: &str) -> Problems {
 }
 
 // =============================================================================================
+// Observability: Jaeger, Prometheus and Grafana (the same checks in every phase)
+// =============================================================================================
+
+mod observability;
+
+/// The processes that send traces to Jaeger and are scraped by Prometheus.
+const OBSERVED: [observability::Observed; 4] = [
+    observability::Observed {
+        service: "api-gateway",
+        package: "api-gateway",
+        api_port: 8000,
+        metrics_port: 9000,
+    },
+    observability::Observed {
+        service: "user-service",
+        package: "user-service",
+        api_port: 8001,
+        metrics_port: 9001,
+    },
+    observability::Observed {
+        service: "task-service",
+        package: "task-service",
+        api_port: 8002,
+        metrics_port: 9002,
+    },
+    observability::Observed {
+        service: "stats-service",
+        package: "stats-service",
+        api_port: 8003,
+        metrics_port: 9003,
+    },
+];
+
+// =============================================================================================
 // The checks this phase must pass
 // =============================================================================================
 
