@@ -1,5 +1,6 @@
 //! The load generator against a wiremock server with a known delay: the latencies it
-//! reports must reflect that delay, and every non-2xx answer must count as an error.
+//! reports must reflect that delay, and every non-2xx answer must count as an error, except
+//! a 503 with `Retry-After` (a server shedding load on purpose), which counts as shed.
 
 use std::time::Duration;
 
@@ -76,4 +77,27 @@ async fn non_2xx_answers_are_errors() {
 
     assert!(measured.requests > 0);
     assert_eq!(measured.errors, measured.requests);
+    assert_eq!(measured.shed, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_503_with_retry_after_is_shed_not_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/full"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
+        .mount(&server)
+        .await;
+
+    let measured = load::run(
+        &Client::new(),
+        &get(&server, "/full"),
+        2,
+        Duration::from_millis(200),
+    )
+    .await
+    .unwrap();
+
+    assert!(measured.requests > 0);
+    assert_eq!(measured.shed, measured.requests);
+    assert_eq!(measured.errors, 0);
 }

@@ -1,11 +1,13 @@
 //! The load generator: `concurrency` tasks send one request after another for a fixed
 //! time, each recording every latency in an HDR histogram (exact percentiles at any
-//! scale, constant memory). Anything but a 2xx answer counts as an error.
+//! scale, constant memory). Anything but a 2xx answer counts as an error, except a 503 with
+//! `Retry-After`: that is a server shedding load on purpose (a full hashing queue, say),
+//! which the report shows apart, as "shed".
 
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use reqwest::{Client, Method};
+use reqwest::{Client, Method, StatusCode, header::RETRY_AFTER};
 use serde::Serialize;
 
 /// One kind of request to repeat.
@@ -23,6 +25,8 @@ pub struct Request {
 pub struct Measurement {
     pub requests: u64,
     pub errors: u64,
+    /// 503 answers with `Retry-After`: refused on purpose, not failed. Not in `errors`.
+    pub shed: u64,
     pub seconds: f64,
     pub requests_per_second: f64,
     pub p50_ms: f64,
@@ -49,10 +53,12 @@ pub async fn run(
         .collect();
     let mut latencies = new_histogram()?;
     let mut errors = 0;
+    let mut shed = 0;
     for worker in workers {
-        let (histogram, worker_errors) = worker.await??;
-        latencies.add(histogram)?;
-        errors += worker_errors;
+        let counted = worker.await??;
+        latencies.add(counted.latencies)?;
+        errors += counted.errors;
+        shed += counted.shed;
     }
     let seconds = started.elapsed().as_secs_f64();
     let requests = latencies.len();
@@ -60,6 +66,7 @@ pub async fn run(
     Ok(Measurement {
         requests,
         errors,
+        shed,
         seconds,
         requests_per_second: requests as f64 / seconds,
         p50_ms: ms(latencies.value_at_quantile(0.50)),
@@ -69,13 +76,26 @@ pub async fn run(
     })
 }
 
-async fn worker(
-    client: Client,
-    request: Request,
-    deadline: Instant,
-) -> anyhow::Result<(Histogram<u64>, u64)> {
-    let mut latencies = new_histogram()?;
-    let mut errors = 0;
+/// What one worker saw.
+struct Counted {
+    latencies: Histogram<u64>,
+    errors: u64,
+    shed: u64,
+}
+
+/// How one answer counts.
+enum Outcome {
+    Success,
+    Shed,
+    Error,
+}
+
+async fn worker(client: Client, request: Request, deadline: Instant) -> anyhow::Result<Counted> {
+    let mut counted = Counted {
+        latencies: new_histogram()?,
+        errors: 0,
+        shed: 0,
+    };
     while Instant::now() < deadline {
         let mut builder = client.request(request.method.clone(), &request.url);
         if let Some(token) = &request.token {
@@ -85,18 +105,28 @@ async fn worker(
             builder = builder.json(body);
         }
         let sent = Instant::now();
-        let ok = match builder.send().await {
-            // Read the whole body: a request is done when its answer has arrived.
-            Ok(response) => response.status().is_success() & response.bytes().await.is_ok(),
-            Err(_) => false,
+        let outcome = match builder.send().await {
+            Ok(response) => {
+                let status = response.status();
+                let retry_after = response.headers().contains_key(RETRY_AFTER);
+                // Read the whole body: a request is done when its answer has arrived.
+                match (response.bytes().await.is_ok(), status) {
+                    (true, status) if status.is_success() => Outcome::Success,
+                    (true, StatusCode::SERVICE_UNAVAILABLE) if retry_after => Outcome::Shed,
+                    _ => Outcome::Error,
+                }
+            }
+            Err(_) => Outcome::Error,
         };
         let micros = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
-        latencies.saturating_record(micros.max(1));
-        if !ok {
-            errors += 1;
+        counted.latencies.saturating_record(micros.max(1));
+        match outcome {
+            Outcome::Success => {}
+            Outcome::Shed => counted.shed += 1,
+            Outcome::Error => counted.errors += 1,
         }
     }
-    Ok((latencies, errors))
+    Ok(counted)
 }
 
 /// 1 µs to 60 s at 3 significant digits.

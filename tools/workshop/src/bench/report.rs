@@ -68,7 +68,7 @@ pub fn render_table(results: &BenchResults) -> String {
                     .unwrap_or_else(|| "-".into());
                 let _ = writeln!(
                     out,
-                    "  {:<22} {:>5} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>9} {:>10}",
+                    "  {:<22} {:>5} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>6} {:>9} {:>10}",
                     phase.phase.name(),
                     run.concurrency,
                     m.requests_per_second,
@@ -76,6 +76,7 @@ pub fn render_table(results: &BenchResults) -> String {
                     m.p95_ms,
                     m.p99_ms,
                     m.errors,
+                    m.shed,
                     ratio,
                     of_ceiling
                 );
@@ -230,6 +231,7 @@ mod tests {
             measurement: Measurement {
                 requests: 1000,
                 errors: 0,
+                shed: 0,
                 seconds: 1.0,
                 requests_per_second: rps,
                 p50_ms: 1000.0 / rps,
