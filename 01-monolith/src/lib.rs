@@ -3,7 +3,7 @@
 //! A request flows down the layers and back up:
 //! `routes` (HTTP in and out) → `services` (what the application does) →
 //! `repositories` (SQL) → the database. `domain` holds the types every layer shares;
-//! `auth`, `error`, `extract` and `middleware` are the cross-cutting pieces.
+//! `auth`, `error`, `extract`, `middleware` and `server_timing` are the cross-cutting pieces.
 
 pub mod auth;
 pub mod config;
@@ -13,6 +13,7 @@ pub mod extract;
 pub mod middleware;
 pub mod repositories;
 pub mod routes;
+pub mod server_timing;
 pub mod services;
 pub mod startup;
 pub mod state;

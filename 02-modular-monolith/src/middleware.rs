@@ -1,8 +1,10 @@
 //! The edge: layers every request passes through before it reaches a route.
 //!
-//! Outermost first: a request id is assigned (or the client's kept), the request is
-//! logged with it, a panic anywhere below becomes a 500 problem instead of a dropped
-//! connection, and the per-client rate limit is applied.
+//! Outermost first: the request is timed for its `Server-Timing` header, a request id is
+//! assigned (or the client's kept), the request is logged with it, a panic anywhere below
+//! becomes a 500 problem instead of a dropped connection, and the per-client rate limit is
+//! applied. Timing comes first so that every answer carries the header, the rate limiter's
+//! 429 and a panic's 500 included.
 
 use std::{any::Any, sync::Arc, time::Duration};
 
@@ -21,11 +23,14 @@ use tower_http::{
 };
 use tracing::Level;
 
-use shared_kernel::ApiError;
+use shared_kernel::{ApiError, server_timing::ServerTimingLayer};
 
 use crate::config::RateLimit;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// This process's own entry in `Server-Timing`, next to `db` and (phase 02) its modules'.
+pub const SERVER_TIMING: ServerTimingLayer = ServerTimingLayer::new("app").with_database();
 
 pub fn edge(routes: Router, rate_limit: RateLimit) -> Router {
     let routes = match rate_limit {
@@ -36,6 +41,7 @@ pub fn edge(routes: Router, rate_limit: RateLimit) -> Router {
     };
     routes.layer(
         ServiceBuilder::new()
+            .layer(SERVER_TIMING)
             .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()

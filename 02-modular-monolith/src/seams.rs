@@ -12,10 +12,14 @@
 //!   stats ──TaskCounts──▶ TasksAsTaskCounts ──▶ TasksApi::counts_for_owner
 //!   tasks ──UserDirectory──▶ IdentityAsUserDirectory ──▶ IdentityApi::user_exists
 //! ```
+//!
+//! Each call across a seam is a section of `Server-Timing` named after the module called
+//! (`tasks`, `identity`): a stats request shows `stats` and, inside it, `tasks`, as phase
+//! 03 shows `stats-service` and `stats-service.task-service`.
 
 use chrono::{DateTime, Utc};
 use identity::IdentityApi;
-use shared_kernel::{BoxFuture, ServiceError, UserId};
+use shared_kernel::{BoxFuture, ServiceError, UserId, server_timing::section};
 use stats::{TaskCount, TaskCounts};
 use tasks::{TasksApi, UserDirectory};
 
@@ -28,7 +32,7 @@ impl TaskCounts for TasksAsTaskCounts {
         owner_id: UserId,
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<Vec<TaskCount>, ServiceError>> {
-        Box::pin(self.0.counts_for_owner(owner_id, now))
+        Box::pin(section("tasks", self.0.counts_for_owner(owner_id, now)))
     }
 }
 
@@ -37,6 +41,6 @@ pub struct IdentityAsUserDirectory(pub IdentityApi);
 
 impl UserDirectory for IdentityAsUserDirectory {
     fn user_exists(&self, user_id: UserId) -> BoxFuture<'_, Result<bool, ServiceError>> {
-        Box::pin(self.0.user_exists(user_id))
+        Box::pin(section("identity", self.0.user_exists(user_id)))
     }
 }

@@ -10,6 +10,8 @@ async fn passes_the_contract(backend: Backend) {
     let report = conformance::run(&conformance::Config {
         base_url: server.base_url.clone(),
         jwt_secret: Some(TEST_JWT_SECRET.to_string()),
+        // Server-Timing on every answer, `app` and `db` in each (optional area, on here).
+        server_timing: Some(conformance::ServerTiming::requiring(&["app", "db"])),
     })
     .await;
     assert!(

@@ -15,7 +15,7 @@ use axum::{
     middleware::{self, Next},
     response::Response,
 };
-use conformance::{Config, Report, areas};
+use conformance::{Config, Report, ServerTiming, areas};
 
 use crate::helpers::{TEST_JWT_SECRET, serve, test_router};
 
@@ -26,6 +26,7 @@ async fn run_against(bug: impl FnOnce(Router) -> Router) -> Report {
     conformance::run(&Config {
         base_url,
         jwt_secret: Some(TEST_JWT_SECRET.to_string()),
+        server_timing: Some(ServerTiming::requiring(&["app", "db"])),
     })
     .await
 }
@@ -166,6 +167,64 @@ async fn accepts_unsigned_tokens() {
     })
     .await;
     assert_caught(&report, areas::TOKENS);
+}
+
+/// Rewrites (or with `None` removes) every answer's `Server-Timing` header.
+fn rewrite_server_timing(
+    router: Router,
+    rewrite: fn(StatusCode, &str) -> Option<String>,
+) -> Router {
+    router.layer(middleware::map_response(
+        move |mut response: Response| async move {
+            let status = response.status();
+            let old = response
+                .headers_mut()
+                .remove("server-timing")
+                .and_then(|value| value.to_str().ok().map(str::to_string))
+                .unwrap_or_default();
+            if let Some(new) = rewrite(status, &old) {
+                let value = HeaderValue::from_str(&new).unwrap();
+                response.headers_mut().insert("server-timing", value);
+            }
+            response
+        },
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_timing_missing_on_error_answers() {
+    let report = run_against(|router| {
+        rewrite_server_timing(router, |status, old| {
+            (!status.is_client_error()).then(|| old.to_string())
+        })
+    })
+    .await;
+    assert_caught(&report, areas::SERVER_TIMING);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_timing_with_a_unit_in_the_duration() {
+    let report = run_against(|router| {
+        rewrite_server_timing(router, |_, old| Some(old.replacen(";dur=", ";dur=ms", 1)))
+    })
+    .await;
+    assert_caught(&report, areas::SERVER_TIMING);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_timing_without_the_db_entry() {
+    let report = run_against(|router| {
+        rewrite_server_timing(router, |_, old| {
+            Some(
+                old.split(", ")
+                    .filter(|metric| !metric.starts_with("db;"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        })
+    })
+    .await;
+    assert_caught(&report, areas::SERVER_TIMING);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,6 +13,8 @@
 //! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `conformance_catches_bugs`: the same suite against deliberately broken servers,
 //!   proving it notices.
+//! - `server_timing`: every answer's `Server-Timing` (`app`, `db`), the edge's own answers
+//!   included.
 
 mod concurrency;
 mod conformance;
@@ -21,5 +23,6 @@ mod edge;
 mod helpers;
 mod input;
 mod router;
+mod server_timing;
 mod snapshots;
 mod start_up;

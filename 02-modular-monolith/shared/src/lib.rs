@@ -18,6 +18,8 @@
 //! - [`db`]: what a repository needs around its own SQL: the database [`Backend`], the
 //!   timestamp encoding, the repository error, and running a module's migrations next to
 //!   the other modules' migrations in one database.
+//! - [`server_timing`]: the `Server-Timing` header: the app's layer, a section per module,
+//!   the timed pools behind `db`; phase 03 adds each callee's entries with it.
 //!
 //! What is NOT here: users, tasks, statistics, SQL. Those belong to exactly one module.
 
@@ -26,6 +28,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod server_timing;
 pub mod services;
 
 pub use auth::{AccessToken, AuthUser, JwtKeys, TokenError};

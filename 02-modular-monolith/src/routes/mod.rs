@@ -5,7 +5,7 @@ pub mod docs;
 pub mod health;
 
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
-use shared_kernel::ApiError;
+use shared_kernel::{ApiError, server_timing::SectionLayer};
 
 use crate::{middleware, state::AppState};
 
@@ -20,9 +20,11 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health::check))
         .route("/health/live", get(health::live))
         .with_state(state.clone())
-        .merge(state.identity.router())
-        .merge(state.tasks.router())
-        .merge(state.stats.router())
+        // Each module's routes are a section of `Server-Timing`: a request shows the
+        // module it entered, and (through the seams) each module that one called.
+        .merge(state.identity.router().layer(SectionLayer("identity")))
+        .merge(state.tasks.router().layer(SectionLayer("tasks")))
+        .merge(state.stats.router().layer(SectionLayer("stats")))
         .merge(docs::router())
         .merge(frontend::router())
         .fallback(unknown_route)

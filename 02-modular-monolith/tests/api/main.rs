@@ -13,6 +13,8 @@
 //! - `seam`: the modules wired to each other in-process, through their seam traits.
 //! - `migrations`: each module's migrations, side by side in one database.
 //! - `architecture`: fitness tests that fail when a module boundary is broken.
+//! - `server_timing`: every answer's `Server-Timing`: `app`, each module the request
+//!   passed through, `db`.
 
 mod architecture;
 mod concurrency;
@@ -23,4 +25,5 @@ mod input;
 mod migrations;
 mod router;
 mod seam;
+mod server_timing;
 mod start_up;

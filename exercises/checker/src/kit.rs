@@ -272,6 +272,7 @@ pub async fn conformance(base_url: &str, areas: &[&str]) -> Result<(), String> {
     let report = conformance::run(&conformance::Config {
         base_url: base_url.to_string(),
         jwt_secret: Some(TEST_JWT_SECRET.to_string()),
+        server_timing: None,
     })
     .await;
     if report.server_unreachable() {

@@ -211,11 +211,23 @@ pub(crate) struct Violations {
     pub not_problems: Vec<String>,
 }
 
+/// What the optional `server-timing` area needs to know of every answer of the run.
+#[derive(Debug, Clone)]
+pub(crate) struct Answered {
+    pub method: Method,
+    /// Without the query string.
+    pub path: String,
+    pub status: u16,
+    /// Every `Server-Timing` field of the answer, in order (none: an empty list).
+    pub server_timing: Vec<String>,
+}
+
 /// The client for one server; cheap to share behind an `Arc`.
 pub(crate) struct Api {
     client: reqwest::Client,
     base_url: String,
     violations: Mutex<Violations>,
+    answered: Mutex<Vec<Answered>>,
 }
 
 impl Api {
@@ -229,6 +241,7 @@ impl Api {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
             violations: Mutex::new(Violations::default()),
+            answered: Mutex::new(Vec::new()),
         })
     }
 
@@ -249,6 +262,14 @@ impl Api {
             attempt += 1;
             tokio::time::sleep(retry_wait(&reply)).await;
         }
+    }
+
+    /// Every answer of the run so far (after 429 retries), in the order they came.
+    pub fn answered(&self) -> Vec<Answered> {
+        self.answered
+            .lock()
+            .map(|answered| answered.clone())
+            .unwrap_or_default()
     }
 
     /// Everything noted so far that broke a run-wide rule.
@@ -304,6 +325,19 @@ impl Api {
     }
 
     fn note(&self, reply: &Reply) {
+        if let Ok(mut answered) = self.answered.lock() {
+            answered.push(Answered {
+                method: reply.method.clone(),
+                path: reply.path.split('?').next().unwrap_or_default().to_owned(),
+                status: reply.status,
+                server_timing: reply
+                    .headers
+                    .get_all("server-timing")
+                    .iter()
+                    .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                    .collect(),
+            });
+        }
         if reply.status < 400 {
             return;
         }

@@ -8,6 +8,7 @@
 //! let config = conformance::Config {
 //!     base_url: "http://localhost:8000".to_owned(),
 //!     jwt_secret: None,
+//!     server_timing: None,
 //! };
 //! let report = conformance::run(&config).await;
 //! print!("{report}");
@@ -22,6 +23,7 @@ mod checks;
 mod http;
 pub mod jwt;
 pub mod report;
+pub mod server_timing;
 
 pub use report::{AreaReport, CheckResult, Outcome, Report};
 
@@ -33,6 +35,26 @@ pub struct Config {
     /// The server's `JWT_SECRET`. Only with it can the suite mint tokens the server would accept
     /// (to prove an *expired* one is refused); without it those checks are skipped.
     pub jwt_secret: Option<String>,
+    /// Switches on the optional [`areas::SERVER_TIMING`] area; `None` leaves it out.
+    pub server_timing: Option<ServerTiming>,
+}
+
+/// What the optional `server-timing` area holds a phase to: every answer of the run
+/// carries a `Server-Timing` header that parses (see [`server_timing`]) and names every
+/// metric in `required`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerTiming {
+    /// The entries every answer must have: the process's own (`app`, `gateway`), and `db`
+    /// where every answer has one.
+    pub required: Vec<String>,
+}
+
+impl ServerTiming {
+    pub fn requiring(names: &[&str]) -> Self {
+        Self {
+            required: names.iter().map(|name| (*name).to_owned()).collect(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -40,6 +62,7 @@ impl Default for Config {
         Self {
             base_url: "http://localhost:8000".to_owned(),
             jwt_secret: None,
+            server_timing: None,
         }
     }
 }
@@ -66,7 +89,11 @@ pub mod areas {
     pub const ISOLATION: &str = "isolation";
     pub const ERRORS: &str = "errors";
 
-    /// Every area a run against a reachable server reports, in run order.
+    /// Optional, last when asked for: `Server-Timing` on every answer of the run.
+    pub const SERVER_TIMING: &str = "server-timing";
+
+    /// Every area a run against a reachable server reports, in run order (then the
+    /// optional areas that were asked for).
     pub const ALL: [&str; 16] = [
         HEALTH,
         DOCS,

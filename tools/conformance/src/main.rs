@@ -16,6 +16,8 @@ Examples:
   JWT_SECRET='the-same-JWT_SECRET-the-server-uses' cargo run -p conformance
   # Against the microservices, through their gateway:
   CONFORMANCE_BASE_URL=http://localhost:8000 cargo run -p conformance
+  # Also the optional Server-Timing area (phases 01 and 02: app,db; phase 03: gateway):
+  cargo run -p conformance -- --server-timing app,db
 
 Exit status: 0 every check passed, 1 some check failed, 2 no server answered.";
 
@@ -36,6 +38,12 @@ struct Cli {
     /// skipped without it.
     #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+
+    /// Also check the optional server-timing area: every answer carries a Server-Timing
+    /// header that parses and names these entries (e.g. `app,db` for phases 01 and 02,
+    /// `gateway` for phase 03). Give an empty value to require only that it parses.
+    #[arg(long, value_delimiter = ',', num_args = 0..)]
+    server_timing: Option<Vec<String>>,
 }
 
 #[tokio::main]
@@ -44,6 +52,9 @@ async fn main() -> ExitCode {
     let config = conformance::Config {
         base_url: cli.base_url,
         jwt_secret: cli.jwt_secret.filter(|secret| !secret.is_empty()),
+        server_timing: cli.server_timing.map(|names| conformance::ServerTiming {
+            required: names.into_iter().filter(|name| !name.is_empty()).collect(),
+        }),
     };
     let report = conformance::run(&config).await;
     print!("{report}");

@@ -8,6 +8,7 @@ fn config(base_url: String) -> Config {
     Config {
         base_url,
         jwt_secret: Some("a-secret-the-canned-server-does-not-know-anyway".to_owned()),
+        server_timing: None,
     }
 }
 
@@ -117,4 +118,92 @@ async fn a_server_answering_ok_to_everything_passes_only_health() {
         report.skipped()
     );
     assert_eq!(report.to_string().lines().last(), Some(summary.as_str()));
+}
+
+/// A canned `200 {"status": "ok"}` with the given extra header lines.
+fn ok_with_headers(extra: &str) -> &'static str {
+    let body = r#"{"status": "ok"}"#;
+    Box::leak(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_boxed_str(),
+    )
+}
+
+fn with_server_timing(base_url: String, required: &[&str]) -> Config {
+    Config {
+        server_timing: Some(conformance::ServerTiming::requiring(required)),
+        ..config(base_url)
+    }
+}
+
+fn outcome<'a>(report: &'a conformance::Report, check: &str) -> &'a conformance::Outcome {
+    let area = report
+        .area(areas::SERVER_TIMING)
+        .unwrap_or_else(|| panic!("the server-timing area was asked for:\n{report}"));
+    &area
+        .checks()
+        .iter()
+        .find(|result| result.name.starts_with(check))
+        .unwrap_or_else(|| panic!("no check `{check}…`:\n{report}"))
+        .outcome
+}
+
+#[tokio::test]
+async fn the_server_timing_area_runs_only_when_asked() {
+    let base_url = canned_server(ok_with_headers("")).await;
+    let report = run(&config(base_url)).await;
+    assert!(report.area(areas::SERVER_TIMING).is_none(), "{report}");
+}
+
+#[tokio::test]
+async fn answers_without_server_timing_fail_the_area() {
+    let base_url = canned_server(ok_with_headers("")).await;
+    let report = run(&with_server_timing(base_url, &["app"])).await;
+    assert!(
+        matches!(
+            outcome(&report, "every answer of this run carried"),
+            conformance::Outcome::Fail(_)
+        ),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_timing_header_that_does_not_parse_fails_the_area() {
+    let base_url = canned_server(ok_with_headers("Server-Timing: app;dur=fast\r\n")).await;
+    let report = run(&with_server_timing(base_url, &["app"])).await;
+    assert!(
+        matches!(
+            outcome(&report, "every answer of this run carried"),
+            conformance::Outcome::Pass
+        ),
+        "{report}"
+    );
+    assert!(
+        matches!(
+            outcome(&report, "every Server-Timing header parsed"),
+            conformance::Outcome::Fail(_)
+        ),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn a_valid_header_without_the_promised_entries_or_on_no_error_fails_the_area() {
+    let header = "Server-Timing: app;dur=1.5, db;dur=0.25;desc=\"1 query\"\r\n";
+    let base_url = canned_server(ok_with_headers(header)).await;
+    let report = run(&with_server_timing(base_url, &["gateway"])).await;
+    for (check, passes) in [
+        ("every answer of this run carried", true),
+        ("every Server-Timing header parsed", true),
+        ("every Server-Timing header named gateway", false),
+        // A server that answers 200 to everything never sent a timed 401, 404, ...
+        ("error answers too", false),
+    ] {
+        let passed = matches!(outcome(&report, check), conformance::Outcome::Pass);
+        assert_eq!(passed, passes, "`{check}`:\n{report}");
+    }
 }

@@ -47,6 +47,7 @@ pub async fn check(target: Target) -> anyhow::Result<bool> {
             conformance::run(&conformance::Config {
                 base_url,
                 jwt_secret,
+                server_timing: None,
             })
             .await
         }
@@ -62,6 +63,7 @@ pub async fn check(target: Target) -> anyhow::Result<bool> {
             let config = conformance::Config {
                 base_url: running.base_url.clone(),
                 jwt_secret: Some(launch.jwt_secret.clone()),
+                server_timing: None,
             };
             let report = conformance::run(&config).await;
             running.stop().await;

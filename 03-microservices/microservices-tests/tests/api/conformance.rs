@@ -13,6 +13,7 @@ async fn passes_the_contract(backend: Backend) {
     let report = conformance::run(&conformance::Config {
         base_url: system.gateway.url.clone(),
         jwt_secret: Some(TEST_JWT_SECRET.to_string()),
+        server_timing: None,
     })
     .await;
     assert!(

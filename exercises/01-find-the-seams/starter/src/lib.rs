@@ -20,6 +20,8 @@ pub mod middleware;
 pub mod repositories;
 #[path = "../../../../01-monolith/src/routes/mod.rs"]
 pub mod routes;
+#[path = "../../../../01-monolith/src/server_timing.rs"]
+pub mod server_timing;
 pub mod services;
 #[path = "../../../../01-monolith/src/startup.rs"]
 pub mod startup;

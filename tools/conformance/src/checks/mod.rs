@@ -18,6 +18,7 @@ mod isolation;
 mod list_tasks;
 mod login;
 mod register;
+mod server_timing;
 mod stats;
 mod status;
 mod tasks_seed;
@@ -121,4 +122,7 @@ pub(crate) async fn run_all(api: Api, config: &Config, report: &mut Report) {
     report.push(isolation::run(&ctx).await);
     // Last: it also judges every answer the whole run received.
     report.push(errors::run(&ctx).await);
+    if let Some(rule) = &config.server_timing {
+        report.push(server_timing::run(&ctx, rule).await);
+    }
 }
