@@ -7,7 +7,8 @@
 //! in another process, so this crate plugs in the network instead:
 //! - [`clients::TaskServiceClient`]: task-service's internal `/internal/v1/task-counts`,
 //!   with a timeout on every call, bounded retries with backoff (`backon`) and a circuit
-//!   breaker (`failsafe`);
+//!   breaker (`failsafe`'s state machine, wrapped so that exactly one trial call goes
+//!   through while half-open and every unusable answer counts as a failure);
 //! - [`seams::TaskServiceCounts`]: the `TaskCounts` seam over that client, keeping each
 //!   user's last known counts to answer with (marked stale) while task-service is down;
 //! - [`caller`]: a layer that hands the caller's token and request id to the outbound call,

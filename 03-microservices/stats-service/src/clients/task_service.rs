@@ -4,35 +4,34 @@
 //! Every call to `GET /internal/v1/task-counts`:
 //! 1. has a **timeout** (`TASK_SERVICE_TIMEOUT_MS`, connect + answer), so a hung
 //!    task-service cannot hang stats requests;
-//! 2. goes through a **circuit breaker** (`failsafe`): after `CIRCUIT_BREAKER_FAILURES`
-//!    failed calls in a row the circuit opens for `CIRCUIT_BREAKER_OPEN_MS`, and calls fail
-//!    at once without touching the network, which gives a struggling task-service room to
-//!    recover; then one trial call decides whether it closes again. Only transient failures
-//!    (refused connection, timeout, 502/503/504) count; a 4xx is the caller's problem;
-//! 3. is **retried** with exponential backoff and jitter (`backon`) on transient failures,
-//!    at most `TASK_SERVICE_RETRIES` times. The call is a GET, so retrying is safe; an open
-//!    circuit is not retried.
+//! 2. goes through a **circuit breaker** ([`Breaker`]: `failsafe`, plus the rules it lacks):
+//!    after `CIRCUIT_BREAKER_FAILURES` failed calls in a row the circuit opens for
+//!    `CIRCUIT_BREAKER_OPEN_MS`, and calls fail at once without touching the network, which
+//!    gives a struggling task-service room to recover; then exactly one trial call decides
+//!    whether it closes again, while every other call still fails at once. Every answer
+//!    stats-service cannot use counts as a failure: a refused connection, a timeout, a 5xx,
+//!    and also a 401, another unexpected status or a body that does not parse (the token
+//!    was verified here first, so those mean task-service is misconfigured or broken, not
+//!    that the caller did something wrong);
+//! 3. is **retried** with exponential backoff and jitter (`backon`) on transient failures
+//!    only (refused connection, timeout, 500/502/503/504), at most `TASK_SERVICE_RETRIES`
+//!    times. The call is a GET, so retrying is safe; an open circuit is not retried, and
+//!    neither is an answer that would be the same the second time.
 
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
-use failsafe::{
-    Config, StateMachine, backoff,
-    failure_policy::{self, ConsecutiveFailures},
-    futures::CircuitBreaker,
-};
 use reqwest::{StatusCode, header::AUTHORIZATION};
 
-use service_kit::middleware::REQUEST_ID_HEADER;
+use service_kit::{middleware::REQUEST_ID_HEADER, server_timing};
 
 use stats::TaskCount;
 
+use super::breaker::Breaker;
 use crate::config::TaskServiceSettings;
 
 /// The internal route task-service answers counts on. Not reachable through the gateway.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";
-
-type Breaker = StateMachine<ConsecutiveFailures<backoff::Constant>, ()>;
 
 #[derive(Clone)]
 pub struct TaskServiceClient {
@@ -64,7 +63,7 @@ pub enum CallError {
 }
 
 impl CallError {
-    /// Worth retrying and worth counting against task-service's health.
+    /// Worth retrying: the same request may well succeed a moment later.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
@@ -79,16 +78,12 @@ impl TaskServiceClient {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             .build()?;
-        let policy = failure_policy::consecutive_failures(
-            settings.breaker_failures,
-            backoff::constant(settings.breaker_open),
-        );
         Ok(Self {
             http,
             base_url: settings.url.clone(),
             timeout: settings.timeout,
             retries: settings.retries,
-            breaker: Config::new().failure_policy(policy).build(),
+            breaker: Breaker::new(settings.breaker_failures, settings.breaker_open),
         })
     }
 
@@ -118,13 +113,10 @@ impl TaskServiceClient {
         token: &str,
         request_id: Option<&str>,
     ) -> Result<Vec<TaskCount>, CallError> {
-        self.breaker
-            .call_with(CallError::is_transient, self.call(token, request_id))
-            .await
-            .map_err(|error| match error {
-                failsafe::Error::Inner(error) => error,
-                failsafe::Error::Rejected => CallError::CircuitOpen,
-            })
+        let permit = self.breaker.permit().ok_or(CallError::CircuitOpen)?;
+        let result = self.call(token, request_id).await;
+        permit.record(result.is_ok());
+        result
     }
 
     async fn call(
@@ -143,6 +135,8 @@ impl TaskServiceClient {
             .send()
             .await
             .map_err(|error| self.transport_error(error))?;
+        // task-service's own Server-Timing entries join this request's, under its name.
+        server_timing::record_callee("task-service", response.headers());
         match response.status() {
             StatusCode::OK => response.json().await.map_err(|error| {
                 if error.is_timeout() {

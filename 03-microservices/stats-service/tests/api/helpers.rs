@@ -8,12 +8,22 @@ pub const TOKEN: &str = "a-token-of-the-caller";
 
 /// Timeout 300 ms, `retries` retries, the circuit opening after `breaker_failures` failures.
 pub fn client(url: &str, retries: usize, breaker_failures: u32) -> TaskServiceClient {
+    client_with_breaker(url, retries, breaker_failures, Duration::from_secs(60))
+}
+
+/// As [`client`], with the circuit staying open for `breaker_open` once it opens.
+pub fn client_with_breaker(
+    url: &str,
+    retries: usize,
+    breaker_failures: u32,
+    breaker_open: Duration,
+) -> TaskServiceClient {
     TaskServiceClient::new(&TaskServiceSettings {
         url: url.to_string(),
         timeout: Duration::from_millis(300),
         retries,
         breaker_failures,
-        breaker_open: Duration::from_secs(60),
+        breaker_open,
     })
     .expect("a client")
 }

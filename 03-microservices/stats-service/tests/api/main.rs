@@ -2,8 +2,11 @@
 //!
 //! - `task_service_client`: the consumer side of `contracts/task-service.json`, and the
 //!   client's resilience (timeouts, retries, circuit breaker) against wiremock stubs.
+//! - `circuit_breaker`: the breaker's rules (one trial call while half-open; an unusable
+//!   answer is a failure).
 //! - `stale`: last known statistics while task-service is down.
 
+mod circuit_breaker;
 mod helpers;
 mod stale;
 mod task_service_client;
