@@ -38,9 +38,15 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u64 },
+    /// Too many failed logins for the username sent: refused before any password is hashed.
+    #[error("too many failed logins")]
+    TooManyFailedLogins { retry_after_seconds: u64 },
     /// Something we depend on (the database) cannot be reached right now.
     #[error("service unavailable: {0}")]
     ServiceUnavailable(String),
+    /// Too busy right now (every password-hashing slot taken, its queue full).
+    #[error("busy")]
+    Busy { retry_after_seconds: u64 },
     /// A bug or an unexpected failure: logged in full, answered without details.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -63,8 +69,10 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } | Self::TooManyFailedLogins { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Self::ServiceUnavailable(_) | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,6 +94,16 @@ impl ApiError {
             Self::TooManyRequests {
                 retry_after_seconds,
             } => format!("rate limit exceeded; retry in {retry_after_seconds} s"),
+            Self::TooManyFailedLogins {
+                retry_after_seconds,
+            } => format!(
+                "too many failed logins for this username; retry in {retry_after_seconds} s"
+            ),
+            Self::Busy {
+                retry_after_seconds,
+            } => format!(
+                "the server is too busy to check a password now; retry in {retry_after_seconds} s"
+            ),
             Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         }
     }
@@ -114,6 +132,12 @@ impl IntoResponse for ApiError {
             }
             Self::TooManyRequests {
                 retry_after_seconds,
+            }
+            | Self::TooManyFailedLogins {
+                retry_after_seconds,
+            }
+            | Self::Busy {
+                retry_after_seconds,
             } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
             }
@@ -134,9 +158,22 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthenticated(detail) => Self::Unauthorized(detail),
             ServiceError::Invalid(errors) => Self::Validation(errors),
             ServiceError::Unavailable(detail) => Self::ServiceUnavailable(detail),
+            ServiceError::TooManyFailedLogins { retry_after } => Self::TooManyFailedLogins {
+                retry_after_seconds: whole_seconds(retry_after),
+            },
+            ServiceError::Busy { retry_after } => Self::Busy {
+                retry_after_seconds: whole_seconds(retry_after),
+            },
             ServiceError::Internal(error) => Self::Internal(error),
         }
     }
+}
+
+/// `Retry-After` counts whole seconds: round up, so a client never comes back too early,
+/// and never say 0.
+fn whole_seconds(duration: std::time::Duration) -> u64 {
+    let seconds = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    seconds.max(1)
 }
 
 impl From<Vec<FieldError>> for ApiError {
@@ -216,6 +253,33 @@ mod tests {
             let (answered, _, body) = render(error.into()).await;
             assert_eq!(answered.as_u16(), status, "{detail}");
             assert_eq!(body["detail"], detail.as_str());
+        }
+        for (error, status, retry_after) in [
+            (
+                ServiceError::TooManyFailedLogins {
+                    retry_after: std::time::Duration::from_millis(1500),
+                },
+                429,
+                "2",
+            ),
+            (
+                ServiceError::Busy {
+                    retry_after: std::time::Duration::ZERO,
+                },
+                503,
+                "1",
+            ),
+        ] {
+            let (answered, headers, body) = render(error.into()).await;
+            assert_eq!(answered.as_u16(), status);
+            assert_eq!(headers[header::RETRY_AFTER], retry_after);
+            assert!(
+                body["detail"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("retry in {retry_after} s")),
+                "{body}"
+            );
         }
         let invalid = ServiceError::Invalid(vec![FieldError::new("title", "must not be empty")]);
         let (status, _, body) = render(invalid.into()).await;

@@ -17,6 +17,12 @@ pub struct Settings {
     pub jwt_secret: JwtSecret,
     pub jwt_ttl: Duration,
     pub rate_limit: RateLimit,
+    pub login_limit: LoginLimit,
+    pub hashing: HashingLimits,
+    pub timeouts: ServerTimeouts,
+    /// `DATABASE_STATEMENT_TIMEOUT_MS`: PostgreSQL cancels a statement that runs longer.
+    /// SQLite has no such setting; there the request deadline bounds a slow statement.
+    pub database_statement_timeout: Duration,
 }
 
 /// The HS256 signing key, and where it came from (so start-up can warn about it).
@@ -42,6 +48,48 @@ pub enum RateLimit {
     Off,
     PerClientIp { per_second: u32, burst: u32 },
 }
+
+/// Failed logins per account: after `max_failures` within `window` of the first one, the
+/// account's logins are refused (429) until the window ends. `0` in either switches it off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginLimit {
+    pub max_failures: u32,
+    pub window: Duration,
+}
+
+/// Password hashing: how many hashes run at once, and how many logins or registrations
+/// may wait for one of those slots before the next is refused (503).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashingLimits {
+    pub slots: usize,
+    pub queue_max: usize,
+}
+
+/// How long the server waits for a client and for itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerTimeouts {
+    /// `HTTP_HEADER_TIMEOUT_SECONDS`: a connection that has not sent a request's headers
+    /// within this time is closed (a client sending one byte a minute holds nothing).
+    pub header_read: Duration,
+    /// `REQUEST_TIMEOUT_SECONDS`: a request still unanswered after this is answered 503.
+    pub request: Duration,
+    /// `SHUTDOWN_GRACE_SECONDS`: on Ctrl-C or SIGTERM, requests in flight get this long to
+    /// finish; what still runs then is cut off. `0` cuts them off at once.
+    pub shutdown_grace: Duration,
+}
+
+/// Above what the conformance suite and an honest user send (a few wrong passwords in a
+/// row), far below what guessing needs.
+pub const DEFAULT_LOGIN_MAX_FAILURES: u32 = 10;
+pub const DEFAULT_LOGIN_FAILURE_WINDOW_SECONDS: u64 = 300;
+/// Logins waiting for a hashing slot. Each holds no thread and no argon2 memory while it
+/// waits, only its request; at a few tens of milliseconds a hash and one slot per core,
+/// the last one in a full queue waits about a second on 2 cores.
+pub const DEFAULT_HASH_QUEUE_MAX: usize = 64;
+pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS: u64 = 10;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
+pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 10;
+pub const DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS: u64 = 5000;
 
 /// Generous enough for test suites and a busy learner, low enough to stop a runaway loop.
 pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 200;
@@ -121,6 +169,57 @@ impl Settings {
             RateLimit::PerClientIp { per_second, burst }
         };
 
+        let login_limit = LoginLimit {
+            max_failures: parse_or(
+                var("LOGIN_MAX_FAILURES"),
+                "LOGIN_MAX_FAILURES",
+                DEFAULT_LOGIN_MAX_FAILURES,
+            )?,
+            window: Duration::from_secs(parse_or(
+                var("LOGIN_FAILURE_WINDOW_SECONDS"),
+                "LOGIN_FAILURE_WINDOW_SECONDS",
+                DEFAULT_LOGIN_FAILURE_WINDOW_SECONDS,
+            )?),
+        };
+        let hashing = HashingLimits {
+            slots: at_least_one(
+                "HASH_SLOTS",
+                parse_or(var("HASH_SLOTS"), "HASH_SLOTS", cores())?,
+            )?,
+            queue_max: parse_or(
+                var("HASH_QUEUE_MAX"),
+                "HASH_QUEUE_MAX",
+                DEFAULT_HASH_QUEUE_MAX,
+            )?,
+        };
+        let number = |variable: &'static str, default: u64| -> Result<u64, ConfigError> {
+            parse_or(var(variable), variable, default)
+        };
+        let timeouts = ServerTimeouts {
+            header_read: Duration::from_secs(at_least_one(
+                "HTTP_HEADER_TIMEOUT_SECONDS",
+                number(
+                    "HTTP_HEADER_TIMEOUT_SECONDS",
+                    DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
+                )?,
+            )?),
+            request: Duration::from_secs(at_least_one(
+                "REQUEST_TIMEOUT_SECONDS",
+                number("REQUEST_TIMEOUT_SECONDS", DEFAULT_REQUEST_TIMEOUT_SECONDS)?,
+            )?),
+            shutdown_grace: Duration::from_secs(number(
+                "SHUTDOWN_GRACE_SECONDS",
+                DEFAULT_SHUTDOWN_GRACE_SECONDS,
+            )?),
+        };
+        let database_statement_timeout = Duration::from_millis(at_least_one(
+            "DATABASE_STATEMENT_TIMEOUT_MS",
+            number(
+                "DATABASE_STATEMENT_TIMEOUT_MS",
+                DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS,
+            )?,
+        )?);
+
         Ok(Self {
             host,
             port,
@@ -128,6 +227,10 @@ impl Settings {
             jwt_secret,
             jwt_ttl: Duration::from_secs(ttl_seconds),
             rate_limit,
+            login_limit,
+            hashing,
+            timeouts,
+            database_statement_timeout,
         })
     }
 }
@@ -151,6 +254,41 @@ pub fn default_database_url() -> String {
         "sqlite://{}/tasktracker.sqlite3?mode=rwc",
         env!("CARGO_MANIFEST_DIR")
     )
+}
+
+/// `url` with the statement timeout a PostgreSQL server should apply to every statement
+/// of the connection (libpq's `options=-c statement_timeout=...`, which sqlx passes on at
+/// connection start-up); a SQLite URL unchanged, as SQLite has no such setting.
+pub fn with_statement_timeout(url: &str, timeout: Duration) -> String {
+    if url.starts_with("sqlite:") {
+        return url.to_string();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!(
+        "{url}{separator}options=-c%20statement_timeout%3D{}",
+        timeout.as_millis()
+    )
+}
+
+/// One hashing slot per CPU core, as many as can hash at once.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// A count or duration where `0` would refuse everything (no hashing slot, a deadline
+/// already passed) stops start-up instead.
+fn at_least_one<T: PartialEq + From<u8>>(
+    variable: &'static str,
+    value: T,
+) -> Result<T, ConfigError> {
+    if value == T::from(0) {
+        Err(ConfigError {
+            variable,
+            reason: "must be at least 1".into(),
+        })
+    } else {
+        Ok(value)
+    }
 }
 
 fn check_database_url(url: String) -> Result<String, ConfigError> {
@@ -210,6 +348,54 @@ mod tests {
                 burst: 400
             }
         );
+        assert_eq!(
+            settings.login_limit,
+            LoginLimit {
+                max_failures: 10,
+                window: Duration::from_secs(300)
+            }
+        );
+        assert_eq!(settings.hashing.slots, cores());
+        assert_eq!(settings.hashing.queue_max, 64);
+        assert_eq!(
+            settings.timeouts,
+            ServerTimeouts {
+                header_read: Duration::from_secs(10),
+                request: Duration::from_secs(30),
+                shutdown_grace: Duration::from_secs(10),
+            }
+        );
+        assert_eq!(settings.database_statement_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn zero_switches_the_login_limit_off_and_the_grace_period_may_be_zero() {
+        let settings = settings(&[
+            ("LOGIN_MAX_FAILURES", "0"),
+            ("HASH_QUEUE_MAX", "0"),
+            ("SHUTDOWN_GRACE_SECONDS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(settings.login_limit.max_failures, 0);
+        assert_eq!(settings.hashing.queue_max, 0);
+        assert_eq!(settings.timeouts.shutdown_grace, Duration::ZERO);
+    }
+
+    #[test]
+    fn the_statement_timeout_reaches_postgresql_only() {
+        let timeout = Duration::from_millis(250);
+        assert_eq!(
+            with_statement_timeout("postgres://app@db/tasks", timeout),
+            "postgres://app@db/tasks?options=-c%20statement_timeout%3D250"
+        );
+        assert_eq!(
+            with_statement_timeout("postgres://app@db/tasks?sslmode=disable", timeout),
+            "postgres://app@db/tasks?sslmode=disable&options=-c%20statement_timeout%3D250"
+        );
+        assert_eq!(
+            with_statement_timeout("sqlite::memory:", timeout),
+            "sqlite::memory:"
+        );
     }
 
     #[test]
@@ -231,6 +417,17 @@ mod tests {
             ("JWT_TTL_SECONDS", "0"),
             ("RATE_LIMIT_PER_SECOND", "lots"),
             ("HOST", "not-an-ip"),
+            ("LOGIN_MAX_FAILURES", "-1"),
+            ("LOGIN_FAILURE_WINDOW_SECONDS", "5m"),
+            ("HASH_SLOTS", "0"),
+            ("HASH_QUEUE_MAX", "many"),
+            ("HTTP_HEADER_TIMEOUT_SECONDS", "0"),
+            ("HTTP_HEADER_TIMEOUT_SECONDS", "ten"),
+            ("REQUEST_TIMEOUT_SECONDS", "0"),
+            ("REQUEST_TIMEOUT_SECONDS", "1.5"),
+            ("SHUTDOWN_GRACE_SECONDS", "-1"),
+            ("DATABASE_STATEMENT_TIMEOUT_MS", "0"),
+            ("DATABASE_STATEMENT_TIMEOUT_MS", "5s"),
         ] {
             let error = settings(&[(name, value)]).unwrap_err();
             assert_eq!(error.variable, name, "{name}={value}");

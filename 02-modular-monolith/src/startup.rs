@@ -1,18 +1,40 @@
-//! Building the application from settings, and running it until Ctrl-C or SIGTERM.
+//! Building the application from settings, and running it until Ctrl-C or SIGTERM, with
+//! the server's timeouts: for a request's headers, for its answer, and for the requests
+//! still in flight when it is told to stop.
 
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
-use axum::Router;
-use tokio::net::TcpListener;
+use axum::{
+    Router,
+    body::Body,
+    extract::{ConnectInfo, Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use hyper::body::Incoming;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto, graceful::GracefulShutdown},
+};
+use tokio::{net::TcpListener, task::JoinSet};
+use tower::ServiceExt;
 
-use crate::{config::Settings, database::Database, routes::app, state::AppState};
+use shared_kernel::ApiError;
+
+use crate::{
+    config::{ServerTimeouts, Settings, with_statement_timeout},
+    database::Database,
+    routes::app,
+    state::AppState,
+};
 
 /// A bound, migrated, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    timeouts: ServerTimeouts,
 }
 
 impl Application {
@@ -22,7 +44,11 @@ impl Application {
         if settings.jwt_secret.generated {
             warn_about_generated_secret();
         }
-        let database = Database::connect(&settings.database_url).await?;
+        let database = Database::connect(&with_statement_timeout(
+            &settings.database_url,
+            settings.database_statement_timeout,
+        ))
+        .await?;
         database.migrate().await?;
         let state = AppState::new(database, &settings);
         let address = SocketAddr::new(settings.host, settings.port);
@@ -33,6 +59,7 @@ impl Application {
             router: app(state.clone()),
             listener,
             state,
+            timeouts: settings.timeouts,
         })
     }
 
@@ -45,7 +72,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight (for at most
+    /// `SHUTDOWN_GRACE_SECONDS`).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.run_until(shutdown_signal()).await
     }
@@ -56,16 +84,105 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, "listening");
-        axum::serve(
-            self.listener,
-            // The rate limiter keys on the client's IP, so it needs the peer address.
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        serve(self.listener, self.router, self.timeouts, shutdown).await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then stops accepting and
+/// drains: the requests in flight get `timeouts.shutdown_grace` to finish, and the
+/// connections still open after that are closed.
+///
+/// This is what `axum::serve` does, plus the timeouts it does not have: hyper-util's
+/// connection builder closes a connection whose request headers have not all arrived
+/// within `timeouts.header_read` (HTTP/1; a client sending one byte a minute no longer
+/// holds a connection for ever), and every request runs under `timeouts.request`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    timeouts: ServerTimeouts,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        timeouts.request,
+        request_deadline,
+    ));
+    let mut connection_builder = auto::Builder::new(TokioExecutor::new());
+    connection_builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.header_read);
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, for one: wait instead of spinning.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Forget the connections that have ended, so the set stays as small as the open ones.
+        while connections.try_join_next().is_some() {}
+        let router = router.clone();
+        // The rate limiter keys on the client's IP, so each request carries the peer address.
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(request.map(Body::new))
+        });
+        let connection_builder = connection_builder.clone();
+        let watcher = graceful.watcher();
+        connections.spawn(async move {
+            let connection =
+                connection_builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(error) = watcher.watch(connection).await {
+                tracing::debug!(%peer, %error, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    let still_open = connections.len();
+    if tokio::time::timeout(timeouts.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace = ?timeouts.shutdown_grace,
+            still_open,
+            "requests still running at the end of the shutdown grace period are cut off"
+        );
+    }
+    connections.shutdown().await;
+}
+
+/// The request deadline: a request still unanswered after `deadline` is answered with a
+/// 503 problem, and its handler is dropped (a hash already running finishes on its own
+/// thread; a database statement is cancelled by the database's own timeout). On SQLite,
+/// which has no statement timeout, this is what bounds a slow statement.
+async fn request_deadline(
+    State(deadline): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // Both cheap to clone (the URI's parts are reference-counted), kept only for the log.
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(%method, path = uri.path(), ?deadline, "request deadline exceeded");
+            ApiError::ServiceUnavailable(format!(
+                "the request did not complete within {} s; a dependency is unavailable or overloaded",
+                deadline.as_secs()
+            ))
+            .into_response()
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use identity::IdentityApi;
+use identity::{HashingSlots, IdentityApi, LoginLimiter};
 use shared_kernel::JwtKeys;
 use stats::StatsApi;
 use tasks::TasksApi;
@@ -28,7 +28,15 @@ impl AppState {
     /// Wires the modules together: each over the one pool, each seam to its facade.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
-        let identity = IdentityApi::new(database.pools().clone(), jwt.clone());
+        let identity = IdentityApi::new(
+            database.pools().clone(),
+            jwt.clone(),
+            HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+            LoginLimiter::new(
+                settings.login_limit.max_failures,
+                settings.login_limit.window,
+            ),
+        );
         let tasks = TasksApi::new(
             database.pools().clone(),
             jwt.clone(),

@@ -9,7 +9,13 @@ pub use stats::{PriorityCounts, StatsService, StatusCounts, TaskStats};
 pub use tasks::{TaskPage, TaskService};
 pub use users::UserService;
 
-use crate::{domain::FieldError, repositories::RepositoryError};
+use std::time::Duration;
+
+use crate::{
+    auth::{HashingError, LockedFor},
+    domain::FieldError,
+    repositories::RepositoryError,
+};
 
 /// Why a service could not do what it was asked, in the application's terms.
 ///
@@ -36,9 +42,37 @@ pub enum ServiceError {
     /// Something the service depends on (the database) cannot be reached right now.
     #[error("{0}")]
     Unavailable(String),
+    /// Too many failed logins for this username: refused, unchecked, for `retry_after`.
+    #[error("too many failed logins for this username")]
+    TooManyFailedLogins { retry_after: Duration },
+    /// Too busy to do it now (every password-hashing slot is taken and its queue is
+    /// full); trying again after `retry_after` may work.
+    #[error("too busy to check a password now")]
+    Busy { retry_after: Duration },
     /// A bug or an unexpected failure. Its cause is for the log, never for the client.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// How long a client refused for a full hashing queue should wait: about what a queue's
+/// worth of hashes takes.
+pub const HASHING_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+impl From<LockedFor> for ServiceError {
+    fn from(LockedFor(retry_after): LockedFor) -> Self {
+        Self::TooManyFailedLogins { retry_after }
+    }
+}
+
+impl From<HashingError> for ServiceError {
+    fn from(error: HashingError) -> Self {
+        match error {
+            HashingError::Busy => Self::Busy {
+                retry_after: HASHING_RETRY_AFTER,
+            },
+            HashingError::Failed(error) => Self::Internal(error),
+        }
+    }
 }
 
 impl From<RepositoryError> for ServiceError {
@@ -53,7 +87,7 @@ impl From<RepositoryError> for ServiceError {
                 Self::Unauthenticated("the account no longer exists".into())
             }
             RepositoryError::Unavailable(_) => {
-                Self::Unavailable("the database is unavailable; try again shortly".into())
+                Self::Unavailable("a dependency is unavailable; try again shortly".into())
             }
             RepositoryError::Database(error) => Self::Internal(error.into()),
             RepositoryError::CorruptRow(error) => Self::Internal(error),

@@ -85,16 +85,16 @@ async fn a_lost_database_is_a_503_not_a_500() {
     let health = app.get("/health", None).await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(health.body["status"], "unavailable");
-    assert!(
-        health.body["checks"]["database"]
-            .as_str()
-            .unwrap()
-            .starts_with("unreachable")
-    );
+    // The check's status only: the error text (hosts, users, driver messages) is logged.
+    assert_eq!(health.body["checks"]["database"], "unreachable");
 
     let tasks = app.get("/api/v1/tasks", Some(&token)).await;
     assert_eq!(tasks.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(tasks.content_type(), "application/problem+json");
+    assert_eq!(
+        tasks.body["detail"],
+        "a dependency is unavailable; try again shortly"
+    );
 
     // Liveness does not depend on the database: restarting the process would not bring it
     // back, so a liveness probe must keep seeing 200 (Kubernetes, 03-microservices/k8s).

@@ -10,6 +10,10 @@
 //!   none, on SQLite and on PostgreSQL.
 //! - `start_up`: the real binary refuses invalid settings (`RUST_LOG`, `DATABASE_URL`) with
 //!   a message naming them, and never prints a password.
+//! - `login_limits`: failed logins per username end in 429 before any hash; a full
+//!   hashing queue is a 503 with `Retry-After`.
+//! - `timeouts`: the header-read timeout, the request deadline, PostgreSQL's statement
+//!   timeout and the shutdown grace period, over real sockets.
 //! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `conformance_catches_bugs`: the same suite against deliberately broken servers,
 //!   proving it notices.
@@ -22,7 +26,9 @@ mod conformance_catches_bugs;
 mod edge;
 mod helpers;
 mod input;
+mod login_limits;
 mod router;
 mod server_timing;
 mod snapshots;
 mod start_up;
+mod timeouts;

@@ -5,6 +5,8 @@
 //! `stats::TaskCounts`) passes the other module's failure on as it is, and one rendering
 //! (`From<ServiceError> for ApiError`) must answer every module's failures alike.
 
+use std::time::Duration;
+
 use crate::{db::RepositoryError, domain::FieldError};
 
 /// Why a service could not do what it was asked, in the application's terms.
@@ -38,6 +40,13 @@ pub enum ServiceError {
     /// and not ours, which is why it is neither `Invalid` nor `Internal`.
     #[error("{0}")]
     BadUpstream(String),
+    /// Too many failed logins for this username: refused, unchecked, for `retry_after`.
+    #[error("too many failed logins for this username")]
+    TooManyFailedLogins { retry_after: Duration },
+    /// Too busy to do it now (every password-hashing slot is taken and its queue is
+    /// full); trying again after `retry_after` may work.
+    #[error("too busy to check a password now")]
+    Busy { retry_after: Duration },
     /// A bug or an unexpected failure. Its cause is for the log, never for the client.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -50,7 +59,7 @@ impl From<RepositoryError> for ServiceError {
                 Self::Conflict("that value is already taken".into())
             }
             RepositoryError::Unavailable(_) => {
-                Self::Unavailable("the database is unavailable; try again shortly".into())
+                Self::Unavailable("a dependency is unavailable; try again shortly".into())
             }
             RepositoryError::Database(error) => Self::Internal(error.into()),
             RepositoryError::CorruptRow(error) => Self::Internal(error),

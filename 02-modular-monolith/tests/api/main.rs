@@ -9,6 +9,10 @@
 //!   none, on SQLite and on PostgreSQL.
 //! - `start_up`: the real binary refuses invalid settings (`RUST_LOG`, `DATABASE_URL`) with
 //!   a message naming them, and never prints a password.
+//! - `login_limits`: failed logins per username end in 429 before any hash; a full
+//!   hashing queue is a 503 with `Retry-After`.
+//! - `timeouts`: the header-read timeout, the request deadline, PostgreSQL's statement
+//!   timeout and the shutdown grace period, over real sockets.
 //! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `seam`: the modules wired to each other in-process, through their seam traits.
 //! - `migrations`: each module's migrations, side by side in one database.
@@ -22,8 +26,10 @@ mod conformance;
 mod edge;
 mod helpers;
 mod input;
+mod login_limits;
 mod migrations;
 mod router;
 mod seam;
 mod server_timing;
 mod start_up;
+mod timeouts;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use service_kit::config::Env;
-pub use service_kit::config::{ConfigError, FromEnv, Listen, RateLimit};
+pub use service_kit::config::{ConfigError, FromEnv, Listen, RateLimit, ServerTimeouts};
 
 pub const DEFAULT_PORT: u16 = 8000;
 pub const DEFAULT_USER_SERVICE_URL: &str = "http://127.0.0.1:8001";
@@ -28,6 +28,9 @@ pub struct Settings {
     pub upstream_timeout: Duration,
     /// `HEALTH_TIMEOUT_MS`
     pub health_timeout: Duration,
+    /// `HTTP_HEADER_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS` (answered 504 here: the
+    /// gateway's requests wait for a service), `SHUTDOWN_GRACE_SECONDS`
+    pub timeouts: ServerTimeouts,
 }
 
 /// The base URLs of the services behind the gateway.
@@ -50,6 +53,7 @@ impl FromEnv for Settings {
             },
             upstream_timeout: env.millis("UPSTREAM_TIMEOUT_MS", DEFAULT_UPSTREAM_TIMEOUT_MS)?,
             health_timeout: env.millis("HEALTH_TIMEOUT_MS", DEFAULT_HEALTH_TIMEOUT_MS)?,
+            timeouts: env.server_timeouts()?,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Building the gateway from settings. It connects to nothing at start-up: a service that
 //! is down only makes its own routes answer 503 until it is back.
 
-pub use service_kit::startup::Application;
+pub use service_kit::startup::{Application, LateAnswer};
 
 use crate::{config::Settings, routes::app, state::AppState};
 
@@ -10,5 +10,8 @@ pub const SERVICE: &str = "api-gateway";
 
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     let state = AppState::new(&settings)?;
-    Application::bind(SERVICE, settings.listen, app(state)).await
+    Ok(Application::bind(SERVICE, settings.listen, app(state))
+        .await?
+        .with_timeouts(settings.timeouts)
+        .answering_late_requests_with(LateAnswer::GatewayTimeout))
 }

@@ -15,6 +15,18 @@ pub const DEFAULT_RATE_LIMIT_BURST: u32 = 400;
 pub const DEFAULT_JWT_TTL_SECONDS: u64 = 1800;
 /// HS256 keys shorter than the hash output (32 bytes) weaken the signature.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
+/// Above what the conformance suite and an honest user send (a few wrong passwords in a
+/// row), far below what guessing needs.
+pub const DEFAULT_LOGIN_MAX_FAILURES: u32 = 10;
+pub const DEFAULT_LOGIN_FAILURE_WINDOW_SECONDS: u64 = 300;
+/// Logins waiting for a hashing slot. Each holds no thread and no argon2 memory while it
+/// waits, only its request; at a few tens of milliseconds a hash and one slot per core,
+/// the last one in a full queue waits about a second on 2 cores.
+pub const DEFAULT_HASH_QUEUE_MAX: usize = 64;
+pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS: u64 = 10;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u64 = 30;
+pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 10;
+pub const DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS: u64 = 5000;
 
 /// A variable was set to something we cannot use.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +80,60 @@ pub struct Listen {
 pub enum RateLimit {
     Off,
     PerClientIp { per_second: u32, burst: u32 },
+}
+
+/// Failed logins per account: after `max_failures` within `window` of the first one, the
+/// account's logins are refused (429) until the window ends. `0` in either switches it off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginLimit {
+    pub max_failures: u32,
+    pub window: Duration,
+}
+
+/// Password hashing: how many hashes run at once, and how many logins or registrations
+/// may wait for one of those slots before the next is refused (503).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashingLimits {
+    pub slots: usize,
+    pub queue_max: usize,
+}
+
+/// How long a server waits for a client and for itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerTimeouts {
+    /// `HTTP_HEADER_TIMEOUT_SECONDS`: a connection that has not sent a request's headers
+    /// within this time is closed (a client sending one byte a minute holds nothing).
+    pub header_read: Duration,
+    /// `REQUEST_TIMEOUT_SECONDS`: a request still unanswered after this is answered 503
+    /// (504 at the gateway, whose requests wait for a service upstream).
+    pub request: Duration,
+    /// `SHUTDOWN_GRACE_SECONDS`: on Ctrl-C or SIGTERM, requests in flight get this long to
+    /// finish; what still runs then is cut off. `0` cuts them off at once.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerTimeouts {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS),
+            request: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+            shutdown_grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECONDS),
+        }
+    }
+}
+
+/// `url` with the statement timeout a PostgreSQL server should apply to every statement
+/// of the connection (libpq's `options=-c statement_timeout=...`, which sqlx passes on at
+/// connection start-up); a SQLite URL unchanged, as SQLite has no such setting.
+pub fn with_statement_timeout(url: &str, timeout: Duration) -> String {
+    if url.starts_with("sqlite:") {
+        return url.to_string();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!(
+        "{url}{separator}options=-c%20statement_timeout%3D{}",
+        timeout.as_millis()
+    )
 }
 
 /// Reads variables through a lookup function, so tests can supply them without touching
@@ -229,6 +295,63 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// `HTTP_HEADER_TIMEOUT_SECONDS` and `REQUEST_TIMEOUT_SECONDS` (at least 1), and
+    /// `SHUTDOWN_GRACE_SECONDS` (`0` allowed).
+    pub fn server_timeouts(&self) -> Result<ServerTimeouts, ConfigError> {
+        Ok(ServerTimeouts {
+            header_read: self.positive_duration(
+                "HTTP_HEADER_TIMEOUT_SECONDS",
+                DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
+                Duration::from_secs,
+            )?,
+            request: self.positive_duration(
+                "REQUEST_TIMEOUT_SECONDS",
+                DEFAULT_REQUEST_TIMEOUT_SECONDS,
+                Duration::from_secs,
+            )?,
+            shutdown_grace: Duration::from_secs(
+                self.parse_or("SHUTDOWN_GRACE_SECONDS", DEFAULT_SHUTDOWN_GRACE_SECONDS)?,
+            ),
+        })
+    }
+
+    /// `DATABASE_STATEMENT_TIMEOUT_MS`: PostgreSQL cancels a statement that runs longer.
+    /// SQLite has no such setting; there the request deadline bounds a slow statement.
+    pub fn database_statement_timeout(&self) -> Result<Duration, ConfigError> {
+        self.millis(
+            "DATABASE_STATEMENT_TIMEOUT_MS",
+            DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS,
+        )
+    }
+
+    /// `LOGIN_MAX_FAILURES` and `LOGIN_FAILURE_WINDOW_SECONDS`; `0` in either switches the
+    /// limit off.
+    pub fn login_limit(&self) -> Result<LoginLimit, ConfigError> {
+        Ok(LoginLimit {
+            max_failures: self.parse_or("LOGIN_MAX_FAILURES", DEFAULT_LOGIN_MAX_FAILURES)?,
+            window: Duration::from_secs(self.parse_or(
+                "LOGIN_FAILURE_WINDOW_SECONDS",
+                DEFAULT_LOGIN_FAILURE_WINDOW_SECONDS,
+            )?),
+        })
+    }
+
+    /// `HASH_SLOTS` (at least 1; one per CPU core by default) and `HASH_QUEUE_MAX`.
+    pub fn hashing(&self) -> Result<HashingLimits, ConfigError> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let slots = self.parse_or("HASH_SLOTS", cores)?;
+        if slots == 0 {
+            return Err(ConfigError {
+                variable: "HASH_SLOTS",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(HashingLimits {
+            slots,
+            queue_max: self.parse_or("HASH_QUEUE_MAX", DEFAULT_HASH_QUEUE_MAX)?,
+        })
+    }
+
     /// `RATE_LIMIT_PER_SECOND` and `RATE_LIMIT_BURST`; `0` in either switches limiting off.
     pub fn rate_limit(&self) -> Result<RateLimit, ConfigError> {
         let per_second = self.parse_or("RATE_LIMIT_PER_SECOND", DEFAULT_RATE_LIMIT_PER_SECOND)?;
@@ -281,6 +404,41 @@ mod tests {
                 .unwrap(),
             "http://127.0.0.1:8002"
         );
+        assert_eq!(env.server_timeouts().unwrap(), ServerTimeouts::default());
+        assert_eq!(
+            ServerTimeouts::default(),
+            ServerTimeouts {
+                header_read: Duration::from_secs(10),
+                request: Duration::from_secs(30),
+                shutdown_grace: Duration::from_secs(10),
+            }
+        );
+        assert_eq!(
+            env.database_statement_timeout().unwrap(),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            env.login_limit().unwrap(),
+            LoginLimit {
+                max_failures: 10,
+                window: Duration::from_secs(300)
+            }
+        );
+        assert_eq!(env.hashing().unwrap().queue_max, 64);
+        assert!(env.hashing().unwrap().slots >= 1);
+    }
+
+    #[test]
+    fn the_statement_timeout_reaches_postgresql_only() {
+        let timeout = Duration::from_millis(250);
+        assert_eq!(
+            with_statement_timeout("postgres://app@db/users", timeout),
+            "postgres://app@db/users?options=-c%20statement_timeout%3D250"
+        );
+        assert_eq!(
+            with_statement_timeout("sqlite::memory:", timeout),
+            "sqlite::memory:"
+        );
     }
 
     #[test]
@@ -291,7 +449,7 @@ mod tests {
     #[test]
     fn invalid_values_name_the_variable() {
         type Read = fn(&Env) -> Option<ConfigError>;
-        let checks: [(&str, &str, Read); 7] = [
+        let checks: [(&str, &str, Read); 16] = [
             ("PORT", "eighty", |e| e.port(1).err()),
             ("DATABASE_URL", "mysql://x/db", |e| {
                 e.database_url("/x", "y").err()
@@ -303,6 +461,27 @@ mod tests {
             ("TASK_SERVICE_URL", "localhost:8002", |e| {
                 e.service_url("TASK_SERVICE_URL", "http://x").err()
             }),
+            ("HTTP_HEADER_TIMEOUT_SECONDS", "0", |e| {
+                e.server_timeouts().err()
+            }),
+            ("HTTP_HEADER_TIMEOUT_SECONDS", "ten", |e| {
+                e.server_timeouts().err()
+            }),
+            ("REQUEST_TIMEOUT_SECONDS", "0", |e| {
+                e.server_timeouts().err()
+            }),
+            ("REQUEST_TIMEOUT_SECONDS", "1.5", |e| {
+                e.server_timeouts().err()
+            }),
+            ("SHUTDOWN_GRACE_SECONDS", "-1", |e| {
+                e.server_timeouts().err()
+            }),
+            ("DATABASE_STATEMENT_TIMEOUT_MS", "0", |e| {
+                e.database_statement_timeout().err()
+            }),
+            ("LOGIN_MAX_FAILURES", "-1", |e| e.login_limit().err()),
+            ("HASH_SLOTS", "0", |e| e.hashing().err()),
+            ("HASH_QUEUE_MAX", "many", |e| e.hashing().err()),
         ];
         for (name, value, read) in checks {
             let lookup = fixed(&[(name, value)]);

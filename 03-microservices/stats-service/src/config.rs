@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use service_kit::config::Env;
-pub use service_kit::config::{ConfigError, FromEnv, JwtSecret, Listen};
+pub use service_kit::config::{ConfigError, FromEnv, JwtSecret, Listen, ServerTimeouts};
 
 pub const DEFAULT_PORT: u16 = 8003;
 pub const DEFAULT_TASK_SERVICE_URL: &str = "http://127.0.0.1:8002";
@@ -24,6 +24,8 @@ pub struct Settings {
     pub listen: Listen,
     pub jwt_secret: JwtSecret,
     pub task_service: TaskServiceSettings,
+    /// `HTTP_HEADER_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `SHUTDOWN_GRACE_SECONDS`
+    pub timeouts: ServerTimeouts,
 }
 
 /// How stats-service calls task-service.
@@ -64,6 +66,7 @@ impl FromEnv for Settings {
                 breaker_open: env
                     .millis("CIRCUIT_BREAKER_OPEN_MS", DEFAULT_CIRCUIT_BREAKER_OPEN_MS)?,
             },
+            timeouts: env.server_timeouts()?,
         })
     }
 }

@@ -9,5 +9,7 @@ pub const SERVICE: &str = "stats-service";
 
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     let state = AppState::new(&settings)?;
-    Application::bind(SERVICE, settings.listen, app(state)).await
+    Ok(Application::bind(SERVICE, settings.listen, app(state))
+        .await?
+        .with_timeouts(settings.timeouts))
 }

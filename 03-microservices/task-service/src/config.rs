@@ -1,8 +1,10 @@
 //! Settings, read once at start-up from the environment (a `.env` file may supply them),
 //! with the variable names and validation every service shares (`service_kit::config`).
 
+use std::time::Duration;
+
 use service_kit::config::Env;
-pub use service_kit::config::{ConfigError, FromEnv, JwtSecret, Listen};
+pub use service_kit::config::{ConfigError, FromEnv, JwtSecret, Listen, ServerTimeouts};
 
 pub const DEFAULT_PORT: u16 = 8002;
 
@@ -16,6 +18,10 @@ pub struct Settings {
     pub database_url: String,
     /// `JWT_SECRET`: verifies the callers' tokens (user-service signs them)
     pub jwt_secret: JwtSecret,
+    /// `HTTP_HEADER_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `SHUTDOWN_GRACE_SECONDS`
+    pub timeouts: ServerTimeouts,
+    /// `DATABASE_STATEMENT_TIMEOUT_MS` (PostgreSQL only)
+    pub database_statement_timeout: Duration,
 }
 
 impl FromEnv for Settings {
@@ -25,6 +31,8 @@ impl FromEnv for Settings {
             // Default: `tasks.sqlite3` in this service's folder.
             database_url: env.database_url(env!("CARGO_MANIFEST_DIR"), "tasks.sqlite3")?,
             jwt_secret: env.jwt_secret()?,
+            timeouts: env.server_timeouts()?,
+            database_statement_timeout: env.database_statement_timeout()?,
         })
     }
 }

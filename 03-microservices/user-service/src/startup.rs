@@ -2,7 +2,7 @@
 
 pub use service_kit::startup::Application;
 
-use service_kit::database::Database;
+use service_kit::{config::with_statement_timeout, database::Database};
 
 use crate::{config::Settings, routes::app, state::AppState};
 
@@ -12,8 +12,14 @@ pub const SERVICE: &str = "user-service";
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     // The users database holds one schema, the identity module's, and the module runs its
     // own migrations into it, exactly as in phase 02.
-    let database = Database::connect(&settings.database_url, identity::SCHEMA).await?;
+    let database = Database::connect(
+        &with_statement_timeout(&settings.database_url, settings.database_statement_timeout),
+        identity::SCHEMA,
+    )
+    .await?;
     identity::IdentityApi::migrate(&database.pools().write, database.backend()).await?;
     let state = AppState::new(database, &settings);
-    Application::bind(SERVICE, settings.listen, app(state)).await
+    Ok(Application::bind(SERVICE, settings.listen, app(state))
+        .await?
+        .with_timeouts(settings.timeouts))
 }

@@ -1,6 +1,6 @@
 //! What the service holds: the identity module, and its database for `/health`.
 
-use identity::IdentityApi;
+use identity::{HashingSlots, IdentityApi, LoginLimiter};
 use service_kit::{auth::JwtKeys, database::Database};
 
 use crate::config::Settings;
@@ -18,7 +18,15 @@ impl AppState {
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
         Self {
-            identity: IdentityApi::new(database.pools().clone(), jwt),
+            identity: IdentityApi::new(
+                database.pools().clone(),
+                jwt,
+                HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+                LoginLimiter::new(
+                    settings.login_limit.max_failures,
+                    settings.login_limit.window,
+                ),
+            ),
             database,
         }
     }

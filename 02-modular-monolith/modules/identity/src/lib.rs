@@ -18,6 +18,7 @@ use axum::{Router, extract::FromRef};
 use shared_kernel::{Backend, JwtKeys, Pools, ServiceError, UserId};
 use sqlx::{AnyPool, migrate::Migrator};
 
+pub use auth::{HashingSlots, LoginLimiter};
 pub use routes::ApiDoc;
 
 use crate::{repositories::UserRepository, services::UserService};
@@ -39,11 +40,17 @@ pub struct IdentityApi {
 }
 
 impl IdentityApi {
-    /// Wires the module's layers over the shared pools.
-    pub fn new(pools: Pools, jwt: JwtKeys) -> Self {
+    /// Wires the module's layers over the shared pools. `hashing` bounds the password
+    /// hashes (running and waiting); `failed_logins` counts wrong passwords per username.
+    pub fn new(
+        pools: Pools,
+        jwt: JwtKeys,
+        hashing: HashingSlots,
+        failed_logins: LoginLimiter,
+    ) -> Self {
         let users = UserRepository::new(pools);
         Self {
-            users: UserService::new(users, jwt.clone()),
+            users: UserService::new(users, jwt.clone(), hashing, failed_logins),
             jwt,
         }
     }

@@ -3,7 +3,7 @@
 use axum::extract::FromRef;
 
 use crate::{
-    auth::JwtKeys,
+    auth::{HashingSlots, JwtKeys, LoginLimiter},
     config::{RateLimit, Settings},
     repositories::{Database, UserRepository},
     services::{StatsService, UserService},
@@ -29,7 +29,15 @@ impl AppState {
         let users = UserRepository::new(database.pools().clone());
         let tasks = TasksFacade::new(database.pools().clone());
         Self {
-            users: UserService::new(users, jwt.clone()),
+            users: UserService::new(
+                users,
+                jwt.clone(),
+                HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+                LoginLimiter::new(
+                    settings.login_limit.max_failures,
+                    settings.login_limit.window,
+                ),
+            ),
             tasks: tasks.clone(),
             stats: StatsService::new(tasks),
             jwt,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::{
-    auth::JwtKeys,
+    auth::{HashingSlots, JwtKeys, LoginLimiter},
     config::{RateLimit, Settings},
     domain::UserId,
     identity::IdentityFacade,
@@ -31,7 +31,15 @@ impl AppState {
     /// tasks gets the identity facade, seen through its own `UserDirectory` trait.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
-        let users = IdentityFacade::new(database.pools().clone(), jwt.clone());
+        let users = IdentityFacade::new(
+            database.pools().clone(),
+            jwt.clone(),
+            HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+            LoginLimiter::new(
+                settings.login_limit.max_failures,
+                settings.login_limit.window,
+            ),
+        );
         let tasks = TasksFacade::new(
             database.pools().clone(),
             Arc::new(IdentityAsUserDirectory(users.clone())),

@@ -83,6 +83,7 @@ pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         },
         upstream_timeout: settings.upstream_timeout,
         health_timeout: settings.health_timeout,
+        timeouts: Default::default(),
     })?;
     state.upstreams = route_table(&settings);
     Application::bind(SERVICE, settings.listen, api_gateway::app(state)).await

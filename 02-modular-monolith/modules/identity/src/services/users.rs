@@ -8,7 +8,7 @@ use std::{
 use shared_kernel::{AccessToken, JwtKeys};
 
 use crate::{
-    auth::{hash_password, verify_password},
+    auth::{HashingSlots, LoginLimiter},
     domain::{self, LoginAttempt, NewUser, User, UserId},
     repositories::{Taken, UserRepository},
     services::ServiceError,
@@ -19,14 +19,23 @@ pub struct UserService {
     users: UserRepository,
     jwt: JwtKeys,
     known: KnownUsers,
+    hashing: HashingSlots,
+    failed_logins: LoginLimiter,
 }
 
 impl UserService {
-    pub fn new(users: UserRepository, jwt: JwtKeys) -> Self {
+    pub fn new(
+        users: UserRepository,
+        jwt: JwtKeys,
+        hashing: HashingSlots,
+        failed_logins: LoginLimiter,
+    ) -> Self {
         Self {
             users,
             jwt,
             known: KnownUsers::default(),
+            hashing,
+            failed_logins,
         }
     }
 
@@ -51,7 +60,7 @@ impl UserService {
             }
             None => {}
         }
-        let password_hash = hash_password(new_user.password.clone()).await?;
+        let password_hash = self.hashing.hash(new_user.password.clone()).await?;
         let user = self
             .users
             .insert(&new_user, &password_hash, domain::now())
@@ -62,15 +71,26 @@ impl UserService {
 
     /// Checks a username-or-email and password and issues a token. Unknown user and wrong
     /// password get the same answer, so the endpoint cannot be used to discover accounts.
+    /// A username with too many failed logins is refused before anything is hashed.
     pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ServiceError> {
+        self.failed_logins.admit(&attempt.login)?;
         let credentials = self.users.find_credentials(&attempt.login).await?;
         let (user_id, stored_hash) = match credentials {
             Some(found) => (Some(found.user_id), Some(found.password_hash)),
             None => (None, None),
         };
-        let valid = verify_password(attempt.password, stored_hash).await?;
+        let valid = match self.hashing.verify(attempt.password, stored_hash).await {
+            Ok(valid) => valid,
+            Err(error) => {
+                self.failed_logins.not_checked(&attempt.login);
+                return Err(error.into());
+            }
+        };
         match user_id {
-            Some(user_id) if valid => Ok(self.jwt.issue(user_id)?),
+            Some(user_id) if valid => {
+                self.failed_logins.succeeded(&attempt.login);
+                Ok(self.jwt.issue(user_id)?)
+            }
             _ => Err(ServiceError::Unauthenticated(
                 "incorrect username or password".into(),
             )),

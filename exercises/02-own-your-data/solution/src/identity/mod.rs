@@ -10,7 +10,7 @@ mod service;
 use sqlx::{AnyPool, migrate::Migrator};
 
 use crate::{
-    auth::{AccessToken, JwtKeys},
+    auth::{AccessToken, HashingSlots, JwtKeys, LoginLimiter},
     domain::{LoginAttempt, NewUser, User, UserId},
     repositories::{Backend, Pools, run_module_migrations},
     services::ServiceError,
@@ -38,9 +38,14 @@ pub struct IdentityFacade {
 
 impl IdentityFacade {
     /// Wires the module's insides over the shared pools.
-    pub fn new(pools: Pools, jwt: JwtKeys) -> Self {
+    pub fn new(
+        pools: Pools,
+        jwt: JwtKeys,
+        hashing: HashingSlots,
+        failed_logins: LoginLimiter,
+    ) -> Self {
         Self {
-            service: UserService::new(UserRepository::new(pools), jwt),
+            service: UserService::new(UserRepository::new(pools), jwt, hashing, failed_logins),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Registration, login and profile lookup.
 
 use crate::{
-    auth::{AccessToken, JwtKeys, hash_password, verify_password},
+    auth::{AccessToken, HashingSlots, JwtKeys, LoginLimiter},
     domain::{self, LoginAttempt, NewUser, User, UserId},
     services::ServiceError,
 };
@@ -12,11 +12,23 @@ use super::repository::{Taken, UserRepository};
 pub struct UserService {
     users: UserRepository,
     jwt: JwtKeys,
+    hashing: HashingSlots,
+    failed_logins: LoginLimiter,
 }
 
 impl UserService {
-    pub fn new(users: UserRepository, jwt: JwtKeys) -> Self {
-        Self { users, jwt }
+    pub fn new(
+        users: UserRepository,
+        jwt: JwtKeys,
+        hashing: HashingSlots,
+        failed_logins: LoginLimiter,
+    ) -> Self {
+        Self {
+            users,
+            jwt,
+            hashing,
+            failed_logins,
+        }
     }
 
     /// Creates an account. Taken emails and usernames are refused before the slow hashing
@@ -40,7 +52,7 @@ impl UserService {
             }
             None => {}
         }
-        let password_hash = hash_password(new_user.password.clone()).await?;
+        let password_hash = self.hashing.hash(new_user.password.clone()).await?;
         Ok(self
             .users
             .insert(&new_user, &password_hash, domain::now())
@@ -49,15 +61,26 @@ impl UserService {
 
     /// Checks a username-or-email and password and issues a token. Unknown user and wrong
     /// password get the same answer, so the endpoint cannot be used to discover accounts.
+    /// A username with too many failed logins is refused before anything is hashed.
     pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ServiceError> {
+        self.failed_logins.admit(&attempt.login)?;
         let credentials = self.users.find_credentials(&attempt.login).await?;
         let (user_id, stored_hash) = match credentials {
             Some(found) => (Some(found.user_id), Some(found.password_hash)),
             None => (None, None),
         };
-        let valid = verify_password(attempt.password, stored_hash).await?;
+        let valid = match self.hashing.verify(attempt.password, stored_hash).await {
+            Ok(valid) => valid,
+            Err(error) => {
+                self.failed_logins.not_checked(&attempt.login);
+                return Err(error.into());
+            }
+        };
         match user_id {
-            Some(user_id) if valid => Ok(self.jwt.issue(user_id)?),
+            Some(user_id) if valid => {
+                self.failed_logins.succeeded(&attempt.login);
+                Ok(self.jwt.issue(user_id)?)
+            }
             _ => Err(ServiceError::Unauthenticated(
                 "incorrect username or password".into(),
             )),
