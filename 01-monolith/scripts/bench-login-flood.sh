@@ -87,12 +87,13 @@ echo "machine: $(nproc) cores; server, reader (wrk -t1 -c${READ_CONNECTIONS}) an
 printf '%-6s %12s %12s %7s %11s %11s %8s  %s\n' slots "p99 alone" "p99 flood" ratio "reads/s" "read errs" "peak MiB" "flood answers (status:count)"
 for slots in $SLOTS; do
     rm -f "$DATA/bench.sqlite3"*
-    PORT="$PORT" DATABASE_URL="sqlite://$DATA/bench.sqlite3?mode=rwc" RATE_LIMIT_PER_SECOND=0 \
+    env PORT="$PORT" DATABASE_URL="sqlite://$DATA/bench.sqlite3?mode=rwc" RATE_LIMIT_PER_SECOND=0 \
         LOGIN_MAX_FAILURES=0 HASH_SLOTS="$slots" ${HASH_QUEUE_MAX:+HASH_QUEUE_MAX="$HASH_QUEUE_MAX"} \
         JWT_SECRET="bench-secret-bench-secret-bench-secret" RUST_LOG=warn \
         "$BINARY" >"$DATA/server-$slots.log" 2>&1 &
     SERVER=$!
-    for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
+    for _ in $(seq 300); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
+    curl -fs "$BASE/health" >/dev/null || { echo "the server did not start:" >&2; cat "$DATA/server-$slots.log" >&2; exit 1; }
     curl -fs -X POST "$BASE/api/v1/auth/register" -H 'content-type: application/json' \
         -d '{"email":"bench@example.com","username":"bench","password":"bench-password"}' >/dev/null
     token=$(curl -fs -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
