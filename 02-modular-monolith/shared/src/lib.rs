@@ -31,7 +31,9 @@ pub mod extract;
 pub mod server_timing;
 pub mod services;
 
-pub use auth::{AccessToken, AuthUser, JwtKeys, TokenError};
+pub use auth::{
+    AccessToken, AccountId, AuthUser, JwtKeys, TokenError, VerifiedToken, bearer_token,
+};
 pub use db::{Backend, Pools, RepositoryError, RepositoryResult};
 pub use domain::{FieldError, FieldErrors, InvalidId, Missing, UserId};
 pub use error::{ApiError, Problem};

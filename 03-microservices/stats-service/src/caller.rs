@@ -18,7 +18,7 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use service_kit::middleware::REQUEST_ID_HEADER;
+use service_kit::{auth::bearer_token, middleware::REQUEST_ID_HEADER};
 
 /// Set to `true` on statistics served from the last known state.
 pub const STALE_HEADER: HeaderName = HeaderName::from_static("x-stats-stale");
@@ -47,10 +47,7 @@ impl Caller {
                 .and_then(|value: &HeaderValue| value.to_str().ok())
         };
         Self {
-            token: header(header::AUTHORIZATION)
-                .and_then(|value| value.split_once(' '))
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-                .map(|(_, token)| token.trim().to_string()),
+            token: bearer_token(request.headers()).ok().map(str::to_string),
             request_id: header(REQUEST_ID_HEADER).map(str::to_string),
             served_stale: AtomicBool::new(false),
         }

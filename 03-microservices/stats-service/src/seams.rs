@@ -3,7 +3,9 @@
 //! In phase 02 the app answered `stats::TaskCounts` with an in-process call to the tasks
 //! module. Here [`TaskServiceCounts`] answers it with a call to task-service (through the
 //! resilient [`TaskServiceClient`]), and adds what only the network needs: when
-//! task-service cannot answer, the caller's last known counts, marked stale.
+//! task-service cannot answer, the caller's last known counts, marked stale. Those are
+//! kept per account (the token's `acct`), not per user id: a user id is reused when the
+//! users database is recreated, and must not bring an old account's counts (ADR 0017).
 
 use std::{
     collections::HashMap,
@@ -11,7 +13,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use shared_kernel::{BoxFuture, ServiceError, UserId};
+use shared_kernel::{AccountId, BoxFuture, JwtKeys, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
 
 use crate::{
@@ -19,21 +21,24 @@ use crate::{
     clients::{CallError, TaskServiceClient},
 };
 
-/// At most this many users' last known counts are kept (in memory, per process); beyond
+/// At most this many accounts' last known counts are kept (in memory, per process); beyond
 /// it the cache starts over, so it cannot grow without bound.
-const MAX_REMEMBERED_USERS: usize = 10_000;
+const MAX_REMEMBERED_ACCOUNTS: usize = 10_000;
 
-/// `TaskCounts` over HTTP, with each user's last known counts as the fallback.
+/// `TaskCounts` over HTTP, with each account's last known counts as the fallback.
 #[derive(Clone)]
 pub struct TaskServiceCounts {
     client: TaskServiceClient,
-    last_known: Arc<Mutex<HashMap<UserId, Vec<TaskCount>>>>,
+    /// The keys the module verified the caller's token with, to read its account.
+    keys: JwtKeys,
+    last_known: Arc<Mutex<HashMap<AccountId, Vec<TaskCount>>>>,
 }
 
 impl TaskServiceCounts {
-    pub fn new(client: TaskServiceClient) -> Self {
+    pub fn new(client: TaskServiceClient, keys: JwtKeys) -> Self {
         Self {
             client,
+            keys,
             last_known: Arc::default(),
         }
     }
@@ -48,10 +53,20 @@ impl TaskServiceCounts {
                 "no caller token to forward: is the forward_caller layer missing?"
             )));
         };
+        // The same token, verified again (remembered: a lookup), for its account.
+        let account = match self.keys.verify_account(&token) {
+            Ok(verified) if verified.user_id == owner_id => verified.account,
+            _ => None,
+        }
+        .ok_or_else(|| {
+            ServiceError::Internal(anyhow::anyhow!(
+                "the caller's token does not name the owner's account"
+            ))
+        })?;
         // task-service counts the overdue tasks at its own `now`, which is this one's.
         match self.client.task_counts(&token, request_id.as_deref()).await {
             Ok(counts) => {
-                self.remember(owner_id, &counts);
+                self.remember(&account, &counts);
                 Ok(counts)
             }
             Err(CallError::Unauthorized) => Err(ServiceError::Unauthenticated(
@@ -65,7 +80,7 @@ impl TaskServiceCounts {
             }
             Err(error) => {
                 tracing::warn!(%error, "task-service unavailable; trying last known counts");
-                let counts = self.last_known(owner_id).ok_or_else(|| {
+                let counts = self.last_known(&account).ok_or_else(|| {
                     ServiceError::Unavailable(format!(
                         "statistics are unavailable right now ({error}); try again shortly"
                     ))
@@ -76,18 +91,18 @@ impl TaskServiceCounts {
         }
     }
 
-    fn remember(&self, owner_id: UserId, counts: &[TaskCount]) {
+    fn remember(&self, account: &AccountId, counts: &[TaskCount]) {
         // A poisoned lock only means another request panicked mid-insert: the map is fine.
         let mut last_known = self.last_known.lock().unwrap_or_else(|e| e.into_inner());
-        if last_known.len() >= MAX_REMEMBERED_USERS && !last_known.contains_key(&owner_id) {
+        if last_known.len() >= MAX_REMEMBERED_ACCOUNTS && !last_known.contains_key(account) {
             last_known.clear();
         }
-        last_known.insert(owner_id, counts.to_vec());
+        last_known.insert(account.clone(), counts.to_vec());
     }
 
-    fn last_known(&self, owner_id: UserId) -> Option<Vec<TaskCount>> {
+    fn last_known(&self, account: &AccountId) -> Option<Vec<TaskCount>> {
         let last_known = self.last_known.lock().unwrap_or_else(|e| e.into_inner());
-        last_known.get(&owner_id).cloned()
+        last_known.get(account).cloned()
     }
 }
 

@@ -15,10 +15,12 @@ pub struct AppState {
 
 impl AppState {
     /// The module, its `TaskCounts` seam answered by task-service over HTTP.
-    /// stats-service only verifies tokens: the lifetime is never used.
+    /// stats-service only verifies tokens, and only tokens that name their account, as
+    /// task-service does: a token it would refuse is refused here, before any call.
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
-        let tasks = TaskServiceCounts::new(TaskServiceClient::new(&settings.task_service)?);
-        let jwt = JwtKeys::new(&settings.jwt_secret.bytes, std::time::Duration::ZERO);
+        let jwt = JwtKeys::requiring_account(&settings.jwt_secret.bytes);
+        let client = TaskServiceClient::new(&settings.task_service)?;
+        let tasks = TaskServiceCounts::new(client, jwt.clone());
         Ok(Self {
             stats: StatsApi::new(Arc::new(tasks), jwt),
         })

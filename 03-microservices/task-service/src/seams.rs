@@ -8,7 +8,8 @@
 //! It does not need to ask. Only user-service issues tokens, and only for an account it
 //! has just authenticated; the module's routes accept a write only with such a token,
 //! verified here with the shared `JWT_SECRET`; and the API cannot delete accounts. So the
-//! verified token already proves that its account exists.
+//! verified token already proves that its account exists. (The owner id the module asks
+//! about is this service's own, given to the token's account by `owners`.)
 
 use shared_kernel::{BoxFuture, ServiceError, UserId};
 use tasks::UserDirectory;

@@ -4,7 +4,7 @@ pub use service_kit::startup::Application;
 
 use service_kit::{config::with_statement_timeout, database::Database};
 
-use crate::{config::Settings, routes::app, state::AppState};
+use crate::{config::Settings, owners::Owners, routes::app, state::AppState};
 
 /// The service name in logs and `/health`.
 pub const SERVICE: &str = "task-service";
@@ -18,6 +18,8 @@ pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     )
     .await?;
     tasks::TasksApi::migrate(&database.pools().write, database.backend()).await?;
+    // ...and next to it, this service's own table of owners.
+    Owners::migrate(database.pools(), database.backend()).await?;
     let state = AppState::new(database, &settings);
     Ok(Application::bind(SERVICE, settings.listen, app(state))
         .await?

@@ -13,14 +13,21 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, System};
 
-struct Caller {
+/// A client of the gateway, logged in once it has an account. (Also used by
+/// `users_database_reset`.)
+pub(crate) struct Caller {
     client: Client,
     gateway: String,
     token: Option<String>,
 }
 
 impl Caller {
-    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> reqwest::Response {
+    pub(crate) async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
         let mut request = self.client.request(
             method.parse().expect("a method"),
             format!("{}{path}", self.gateway),
@@ -35,7 +42,7 @@ impl Caller {
     }
 
     /// Registers and logs in `name`; the token is kept for later calls.
-    async fn account(client: &Client, gateway: &str, name: &str) -> Self {
+    pub(crate) async fn account(client: &Client, gateway: &str, name: &str) -> Self {
         let mut caller = Self {
             client: client.clone(),
             gateway: gateway.to_string(),

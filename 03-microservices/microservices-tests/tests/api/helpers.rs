@@ -177,6 +177,12 @@ impl ServiceProcess {
         process
     }
 
+    /// Changes one setting for the next [`restart`](Self::restart).
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(key, _)| key != name);
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
     /// Stops the process (SIGKILL: as abrupt as a crash).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -7,6 +7,9 @@
 //!   restarted while the gateway keeps running.
 //! - `payloads`: `insta` snapshots of what crosses a service boundary (task counts, the
 //!   token claims, the health documents the gateway aggregates), from the real processes.
+//! - `users_database_reset`: user-service restarted on a fresh users database hands out
+//!   user ids again from 1; the new accounts get none of the old accounts' tasks or
+//!   statistics (ADR 0017).
 //! - `docker_compose`: the compose file and Dockerfiles, parsed and checked.
 
 mod conformance;
@@ -14,3 +17,4 @@ mod docker_compose;
 mod fault_isolation;
 mod helpers;
 mod payloads;
+mod users_database_reset;

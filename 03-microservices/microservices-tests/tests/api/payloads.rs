@@ -66,8 +66,13 @@ async fn the_payloads_between_services_are_as_snapshot() {
     };
     insta::assert_json_snapshot!("jwt_header", decode(parts[0]));
     // Redacted to their TYPE: `sub` is the user id as a string (RFC 7519), the times are
-    // seconds since the epoch; a change of type breaks every verifier.
+    // seconds since the epoch, `acct` the account's never-reused identity (a UUID, ADR
+    // 0017); a change of type breaks every verifier.
     insta::assert_json_snapshot!("jwt_claims", decode(parts[1]), {
+        ".acct" => insta::dynamic_redaction(|value, _| match value.as_str() {
+            Some(id) if uuid::Uuid::parse_str(id).is_ok() => "[account id, a UUID string]",
+            _ => "[NOT a UUID string]",
+        }),
         ".sub" => insta::dynamic_redaction(|value, _| match value.as_str() {
             Some(id) if id.parse::<i64>().is_ok() => "[user id, a numeric string]",
             _ => "[NOT a numeric string]",

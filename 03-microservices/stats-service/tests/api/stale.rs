@@ -12,7 +12,11 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use service_kit::{auth::JwtKeys, config::fixed, domain::UserId};
+use service_kit::{
+    auth::{AccountId, JwtKeys},
+    config::fixed,
+    domain::UserId,
+};
 use stats_service::{
     AppState, app,
     config::{FromEnv, Settings},
@@ -36,11 +40,17 @@ fn service(task_service: &str) -> Router {
     app(AppState::new(&settings).expect("state"))
 }
 
-/// A token for the user with this (positive) id, as user-service would issue it.
+/// A token for the user with this (positive) id, as user-service would issue it: with
+/// the account's identity, here `account-of-<id>`.
 fn token_for(user_id: i64) -> String {
+    token_for_account(user_id, &format!("account-of-{user_id}"))
+}
+
+/// A token for `user_id` naming `account`.
+fn token_for_account(user_id: i64, account: &str) -> String {
     let user_id = UserId::new(user_id).expect("a positive user id");
     JwtKeys::new(SECRET.as_bytes(), Duration::from_secs(600))
-        .issue(user_id)
+        .issue_for_account(user_id, &AccountId::new(account))
         .expect("a token")
         .token
 }
@@ -50,11 +60,17 @@ async fn stats_of(
     service: &Router,
     user_id: i64,
 ) -> (StatusCode, Option<String>, Option<String>, Value) {
+    stats_with(service, user_id, &token_for(user_id)).await
+}
+
+/// `GET /api/v1/stats` with `token` (whose user is `user_id`).
+async fn stats_with(
+    service: &Router,
+    user_id: i64,
+    token: &str,
+) -> (StatusCode, Option<String>, Option<String>, Value) {
     let request = Request::get("/api/v1/stats")
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", token_for(user_id)),
-        )
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header("x-request-id", format!("request-of-{user_id}"))
         .body(Body::empty())
         .expect("a request");
@@ -144,4 +160,54 @@ async fn task_service_receives_the_callers_own_token_and_request_id() {
     let (status, _, _, body) = stats_of(&service(&server.uri()), 7).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["total_tasks"], 0);
+}
+
+/// A user id is reused when the users database is recreated; the account is not. The
+/// last known statistics belong to the account: a new account with an old user id gets
+/// none of the old account's.
+#[tokio::test]
+async fn last_known_stats_belong_to_the_account_not_the_user_id() {
+    let server = MockServer::start().await;
+    let service = service(&server.uri());
+    answer(
+        &server,
+        ResponseTemplate::new(200).set_body_json(json!([
+            {"status": "todo", "priority": "high", "tasks": 5, "overdue": 2}
+        ])),
+    )
+    .await;
+    let old_account = token_for_account(1, "the-account-before-the-reset");
+    let (status, _, _, fresh) = stats_with(&service, 1, &old_account).await;
+    assert_eq!((status, &fresh["total_tasks"]), (StatusCode::OK, &json!(5)));
+
+    answer(&server, ResponseTemplate::new(503)).await;
+    let new_account = token_for_account(1, "the-account-after-the-reset");
+    let (status, stale, _, problem) = stats_with(&service, 1, &new_account).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    assert_eq!(stale, None);
+    // The old account still gets its own.
+    let (status, stale, _, last_known) = stats_with(&service, 1, &old_account).await;
+    assert_eq!(status, StatusCode::OK, "{last_known}");
+    assert_eq!(
+        (stale.as_deref(), &last_known["total_tasks"]),
+        (Some("true"), &json!(5))
+    );
+}
+
+/// task-service refuses a token without an account identity; stats-service refuses it too,
+/// before calling, so no such token ever counts against task-service's circuit.
+#[tokio::test]
+async fn a_token_without_an_account_is_refused_before_any_call() {
+    let server = MockServer::start().await;
+    Mock::given(matchers::path(COUNTS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let without_account = JwtKeys::new(SECRET.as_bytes(), Duration::from_secs(600))
+        .issue(UserId::new(1).expect("an id"))
+        .expect("a token")
+        .token;
+    let (status, _, _, problem) = stats_with(&service(&server.uri()), 1, &without_account).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
 }

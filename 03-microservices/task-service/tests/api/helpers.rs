@@ -2,7 +2,11 @@
 
 use std::time::Duration;
 
-use service_kit::{auth::JwtKeys, config::fixed, domain::UserId};
+use service_kit::{
+    auth::{AccountId, JwtKeys},
+    config::fixed,
+    domain::UserId,
+};
 use task_service::{
     config::{FromEnv, Settings},
     startup,
@@ -24,11 +28,17 @@ pub async fn spawn_server() -> (String, tempfile::TempDir) {
     (application.spawn().expect("serve"), data)
 }
 
-/// A token for the user with this (positive) id, as user-service would issue it.
+/// A token for the user with this (positive) id, as user-service would issue it: with
+/// the account's identity, here `account-of-<id>`.
 pub fn token_for(user_id: i64) -> String {
+    token_for_account(user_id, &format!("account-of-{user_id}"))
+}
+
+/// A token for `user_id` naming `account`.
+pub fn token_for_account(user_id: i64, account: &str) -> String {
     let user_id = UserId::new(user_id).expect("a positive user id");
     JwtKeys::new(TEST_JWT_SECRET.as_bytes(), Duration::from_secs(600))
-        .issue(user_id)
+        .issue_for_account(user_id, &AccountId::new(account))
         .expect("a token")
         .token
 }

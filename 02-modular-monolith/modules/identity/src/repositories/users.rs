@@ -1,7 +1,7 @@
 //! SQL for the `identity.users` table.
 
 use chrono::{DateTime, Utc};
-use shared_kernel::Pools;
+use shared_kernel::{AccountId, Pools};
 
 use super::{RepositoryResult, from_micros, to_micros};
 use crate::domain::{Email, FullName, InvalidUserField, NewUser, User, UserId, Username};
@@ -11,9 +11,10 @@ pub struct UserRepository {
     pools: Pools,
 }
 
-/// What login needs: the id and the stored password hash.
+/// What login needs: the ids that go into the token, and the stored password hash.
 pub struct Credentials {
     pub user_id: UserId,
+    pub account: AccountId,
     pub password_hash: String,
 }
 
@@ -63,12 +64,13 @@ impl UserRepository {
     pub async fn insert(
         &self,
         user: &NewUser,
+        account: &AccountId,
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> RepositoryResult<User> {
         let row: UserRow = sqlx::query_as(
-            "INSERT INTO identity.users (email, username, password_hash, full_name, created_at)
-             VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO identity.users (email, username, password_hash, full_name, created_at, account_id)
+             VALUES ($1, $2, $3, $4, $5, $6)
              RETURNING id, email, username, full_name, created_at",
         )
         .bind(user.email.as_str())
@@ -80,6 +82,7 @@ impl UserRepository {
                 .map(|name| name.as_str().to_string()),
         )
         .bind(to_micros(now))
+        .bind(account.as_str())
         .fetch_one(&self.pools.write)
         .await?;
         Ok(User::try_from(row)?)
@@ -130,21 +133,22 @@ impl UserRepository {
     pub async fn find_credentials(&self, login: &str) -> RepositoryResult<Option<Credentials>> {
         let (sql, key) = if login.contains('@') {
             (
-                "SELECT id, password_hash FROM identity.users WHERE email = $1",
+                "SELECT id, account_id, password_hash FROM identity.users WHERE email = $1",
                 login.trim().to_lowercase(),
             )
         } else {
             (
-                "SELECT id, password_hash FROM identity.users WHERE lower(username) = lower($1)",
+                "SELECT id, account_id, password_hash FROM identity.users WHERE lower(username) = lower($1)",
                 login.to_string(),
             )
         };
-        let row: Option<(UserId, String)> = sqlx::query_as(sql)
+        let row: Option<(UserId, String, String)> = sqlx::query_as(sql)
             .bind(key)
             .fetch_optional(&self.pools.read)
             .await?;
-        Ok(row.map(|(user_id, password_hash)| Credentials {
+        Ok(row.map(|(user_id, account, password_hash)| Credentials {
             user_id,
+            account: AccountId::new(account),
             password_hash,
         }))
     }

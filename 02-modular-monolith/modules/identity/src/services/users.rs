@@ -5,7 +5,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use shared_kernel::{AccessToken, JwtKeys};
+use shared_kernel::{AccessToken, AccountId, JwtKeys};
 
 use crate::{
     auth::{HashingSlots, LoginLimiter},
@@ -61,9 +61,12 @@ impl UserService {
             None => {}
         }
         let password_hash = self.hashing.hash(new_user.password.clone()).await?;
+        // Random, so never the identity of another account, even one in a users database
+        // that was recreated (ids start again at 1 there); see the token's `acct` claim.
+        let account = AccountId::new(uuid::Uuid::new_v4().to_string());
         let user = self
             .users
-            .insert(&new_user, &password_hash, domain::now())
+            .insert(&new_user, &account, &password_hash, domain::now())
             .await?;
         self.known.remember(user.id);
         Ok(user)
@@ -75,8 +78,11 @@ impl UserService {
     pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ServiceError> {
         self.failed_logins.admit(&attempt.login)?;
         let credentials = self.users.find_credentials(&attempt.login).await?;
-        let (user_id, stored_hash) = match credentials {
-            Some(found) => (Some(found.user_id), Some(found.password_hash)),
+        let (ids, stored_hash) = match credentials {
+            Some(found) => (
+                Some((found.user_id, found.account)),
+                Some(found.password_hash),
+            ),
             None => (None, None),
         };
         let valid = match self.hashing.verify(attempt.password, stored_hash).await {
@@ -86,10 +92,10 @@ impl UserService {
                 return Err(error.into());
             }
         };
-        match user_id {
-            Some(user_id) if valid => {
+        match ids {
+            Some((user_id, account)) if valid => {
                 self.failed_logins.succeeded(&attempt.login);
-                Ok(self.jwt.issue(user_id)?)
+                Ok(self.jwt.issue_for_account(user_id, &account)?)
             }
             _ => Err(ServiceError::Unauthenticated(
                 "incorrect username or password".into(),
