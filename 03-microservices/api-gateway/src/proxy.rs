@@ -5,6 +5,8 @@
 //! streamed as it arrives. Hop-by-hop headers (`Connection`, `Transfer-Encoding`, ...) are
 //! the one connection's business and are not relayed. Request bodies are read first, up to
 //! the API's 64 KiB limit (413 beyond it), so an oversized body never reaches a service.
+//! The service's `Server-Timing` header is not relayed as it is: its entries join the
+//! gateway's own, under the service's name (`task-service`, `task-service.db`).
 //!
 //! When the service cannot answer, the client gets a problem document naming it:
 //! refused connection → 503, no answer within `UPSTREAM_TIMEOUT_MS` → 504, anything else
@@ -18,7 +20,7 @@ use axum::{
     http::{HeaderMap, HeaderName, HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use service_kit::{error::ApiError, routing::MAX_BODY_BYTES};
+use service_kit::{error::ApiError, routing::MAX_BODY_BYTES, server_timing};
 
 use crate::{config::Upstreams, state::AppState};
 
@@ -140,6 +142,8 @@ async fn relay(
     let status = answer.status();
     let mut headers = answer.headers().clone();
     remove_hop_by_hop(&mut headers);
+    server_timing::record_callee(upstream.name, &headers);
+    headers.remove(server_timing::SERVER_TIMING);
     let mut response = Response::new(Body::from_stream(answer.bytes_stream()));
     *response.status_mut() = status;
     *response.headers_mut() = headers;

@@ -8,6 +8,7 @@
 //! | module | why it is here |
 //! |---|---|
 //! | [`error`], [`domain`], [`extract`], [`auth`] | phase 02's kernel, re-exported: one `ApiError` (with the 502/504 the gateway answers), one `AuthUser`, one `JwtKeys` in every service |
+//! | [`server_timing`] | phase 02's kernel, re-exported: the `Server-Timing` layer every service ends with (its own entry and `db`), and `record_callee`, which adds a callee's entries under its name |
 //! | [`config`] | the environment-variable parsing helpers: same names, same validation, same "present but invalid stops start-up" in every binary |
 //! | [`middleware`] | the edge layers (request id, trace span, panic → 500 problem) and the gateway's per-IP rate limiter |
 //! | [`routing`] | the 404/405 fallbacks and the 64 KiB body limit every router ends with |
@@ -21,7 +22,7 @@
 //! What is *not* here is any service's business: that is its phase 02 module, and the
 //! adapters that plug the module's seams into the network stay in the service.
 
-pub use shared_kernel::{auth, domain, error, extract};
+pub use shared_kernel::{auth, domain, error, extract, server_timing};
 
 pub mod config;
 #[cfg(feature = "contracts")]

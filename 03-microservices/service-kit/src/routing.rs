@@ -1,15 +1,18 @@
 //! What every service's router ends with: a 64 KiB body limit, problem+json answers for
-//! unknown routes (404) and wrong methods (405), and the edge layers.
+//! unknown routes (404) and wrong methods (405), the edge layers, and outside them all the
+//! `Server-Timing` layer, so every answer carries the header.
 
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 
-use crate::{error::ApiError, health, middleware};
+use crate::{error::ApiError, health, middleware, server_timing::ServerTimingLayer};
 
 /// Request bodies larger than this are refused with 413 before they are read in full.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Wraps a service's routes (state already supplied) for serving, adding `/health/live`.
-pub fn finish(routes: Router) -> Router {
+/// `timing` names the service's own `Server-Timing` entry, with a `db` entry if it has a
+/// database: `ServerTimingLayer::new(SERVICE).with_database()`.
+pub fn finish(routes: Router, timing: ServerTimingLayer) -> Router {
     middleware::edge(
         routes
             .route(health::LIVE, get(health::live))
@@ -17,6 +20,7 @@ pub fn finish(routes: Router) -> Router {
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
     )
+    .layer(timing)
 }
 
 pub async fn unknown_route() -> ApiError {
@@ -40,7 +44,7 @@ mod tests {
     async fn every_finished_router_is_live_whatever_its_health_says() {
         let routes =
             Router::new().route("/health", get(|| async { StatusCode::SERVICE_UNAVAILABLE }));
-        let app = finish(routes);
+        let app = finish(routes, ServerTimingLayer::new("test"));
         for (path, status) in [
             ("/health", StatusCode::SERVICE_UNAVAILABLE),
             (health::LIVE, StatusCode::OK),

@@ -63,7 +63,7 @@ pub async fn check(target: Target) -> anyhow::Result<bool> {
             let config = conformance::Config {
                 base_url: running.base_url.clone(),
                 jwt_secret: Some(launch.jwt_secret.clone()),
-                server_timing: None,
+                server_timing: Some(server_timing(phase)),
             };
             let report = conformance::run(&config).await;
             running.stop().await;
@@ -122,4 +122,13 @@ mod tests {
                 .contains("URL")
         );
     }
+}
+
+/// Every phase promises `Server-Timing` on every answer: its own entry first, and `db` in
+/// the two phases whose one process has the database.
+fn server_timing(phase: Phase) -> conformance::ServerTiming {
+    conformance::ServerTiming::requiring(match phase {
+        Phase::Monolith | Phase::ModularMonolith => &["app", "db"],
+        Phase::Microservices => &["gateway"],
+    })
 }

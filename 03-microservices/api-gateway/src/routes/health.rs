@@ -6,7 +6,7 @@
 use std::{collections::BTreeMap, time::Duration};
 
 use futures_util::future::join_all;
-use service_kit::health::Probe;
+use service_kit::{health::Probe, server_timing};
 
 use crate::{proxy::Upstream, startup::SERVICE, state::AppState};
 
@@ -29,6 +29,9 @@ async fn probe(http: &reqwest::Client, upstream: &Upstream, timeout: Duration) -
         .timeout(timeout)
         .send()
         .await;
+    if let Ok(answer) = &answer {
+        server_timing::record_callee(upstream.name, answer.headers());
+    }
     match answer {
         Ok(answer) if answer.status().is_success() => "ok".to_string(),
         Ok(answer) => format!("unhealthy: its /health answered {}", answer.status()),

@@ -5,7 +5,7 @@ pub mod docs;
 pub mod health;
 
 use axum::{Router, routing::get};
-use service_kit::{middleware, routing::method_not_allowed};
+use service_kit::{middleware, routing::method_not_allowed, server_timing::ServerTimingLayer};
 
 use crate::{proxy, state::AppState};
 
@@ -22,6 +22,11 @@ pub fn app(state: AppState) -> Router {
         .fallback(proxy::forward)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
-    // The rate limit applies to every client request, forwarded or not.
-    middleware::edge(middleware::rate_limit(routes, rate_limit))
+    // The rate limit applies to every client request, forwarded or not; Server-Timing
+    // outside everything, so the gateway's own 404 and 429 carry the header too.
+    middleware::edge(middleware::rate_limit(routes, rate_limit)).layer(SERVER_TIMING)
 }
+
+/// The gateway's own entry in `Server-Timing`; the services' entries follow it, each under
+/// the service's name (`task-service`, `task-service.db`). It has no database.
+pub const SERVER_TIMING: ServerTimingLayer = ServerTimingLayer::new("gateway");

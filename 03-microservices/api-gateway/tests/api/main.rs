@@ -8,8 +8,11 @@
 //!   rate limiting, `/health` and `/openapi.json`.
 //! - `replicas`: `--scale task-service=3` without Docker: connections are spread over a
 //!   service's replicas, and one that is down is skipped.
+//! - `server_timing`: the gateway's `Server-Timing` entry on every answer, and each
+//!   service's entries after it under the service's name.
 
 mod edge;
 mod helpers;
 mod replicas;
 mod routing;
+mod server_timing;

@@ -13,7 +13,9 @@ async fn passes_the_contract(backend: Backend) {
     let report = conformance::run(&conformance::Config {
         base_url: system.gateway.url.clone(),
         jwt_secret: Some(TEST_JWT_SECRET.to_string()),
-        server_timing: None,
+        // Server-Timing on every answer, the gateway's own entry in each (optional area, on
+        // here); tests/api/server_timing.rs checks the services' entries behind it.
+        server_timing: Some(conformance::ServerTiming::requiring(&["gateway"])),
     })
     .await;
     assert!(

@@ -11,10 +11,13 @@
 //!   user ids again from 1; the new accounts get none of the old accounts' tasks or
 //!   statistics (ADR 0017).
 //! - `docker_compose`: the compose file and Dockerfiles, parsed and checked.
+//! - `server_timing`: one answer's `Server-Timing` lists every process the request
+//!   crossed, prefixed by the path it came back through, the times nested.
 
 mod conformance;
 mod docker_compose;
 mod fault_isolation;
 mod helpers;
 mod payloads;
+mod server_timing;
 mod users_database_reset;

@@ -5,8 +5,9 @@ pub mod docs;
 pub mod health;
 
 use axum::{Router, routing::get};
+use service_kit::server_timing::ServerTimingLayer;
 
-use crate::{caller::forward_caller, state::AppState};
+use crate::{caller::forward_caller, startup::SERVICE, state::AppState};
 
 /// The whole service as one router: the binary serves it, and tests drive it directly.
 /// `/api/v1/stats` is the stats module's own router.
@@ -22,5 +23,6 @@ pub fn app(state: AppState) -> Router {
                     .layer(axum::middleware::from_fn(forward_caller)),
             )
             .merge(service_kit::docs::router(docs::openapi())),
+        ServerTimingLayer::new(SERVICE),
     )
 }

@@ -4,6 +4,7 @@ pub mod docs;
 pub mod internal;
 
 use axum::{Router, middleware::from_fn_with_state, routing::get};
+use service_kit::server_timing::ServerTimingLayer;
 
 use crate::{owners::resolve_owner, startup::SERVICE, state::AppState};
 
@@ -22,5 +23,6 @@ pub fn app(state: AppState) -> Router {
             .health_route(SERVICE)
             .merge(owned)
             .merge(service_kit::docs::router(docs::openapi())),
+        ServerTimingLayer::new(SERVICE).with_database(),
     )
 }

@@ -3,6 +3,7 @@
 pub mod docs;
 
 use axum::Router;
+use service_kit::server_timing::ServerTimingLayer;
 
 use crate::{startup::SERVICE, state::AppState};
 
@@ -15,5 +16,6 @@ pub fn app(state: AppState) -> Router {
             .health_route(SERVICE)
             .merge(state.identity.router())
             .merge(service_kit::docs::router(docs::openapi())),
+        ServerTimingLayer::new(SERVICE).with_database(),
     )
 }

@@ -18,6 +18,7 @@ use axum::{
 use service_kit::{
     config::{ConfigError, Env, FromEnv, JwtSecret, Listen},
     health::Probe,
+    server_timing::ServerTimingLayer,
     startup::Application,
 };
 use shared_kernel::JwtKeys;
@@ -78,7 +79,7 @@ pub fn router(stats: StatsApi) -> Router {
         )
         .merge(service_kit::docs::router(stats::ApiDoc::openapi()))
         .layer(middleware::from_fn(remember_caller));
-    service_kit::routing::finish(routes)
+    service_kit::routing::finish(routes, ServerTimingLayer::new(SERVICE))
 }
 
 /// `/health`: this service has no database; it is usable as soon as it listens. (Whether

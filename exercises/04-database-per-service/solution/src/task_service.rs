@@ -8,6 +8,7 @@ use axum::{Router, routing::get};
 use service_kit::{
     config::{ConfigError, Env, FromEnv, JwtSecret, Listen},
     health::Probe,
+    server_timing::ServerTimingLayer,
     startup::Application,
 };
 use shared_kernel::{BoxFuture, JwtKeys, ServiceError, UserId};
@@ -65,7 +66,7 @@ pub fn router(tasks: TasksApi, database: TasksDatabase) -> Router {
                 .with_state(Health { database }),
         )
         .merge(service_kit::docs::router(tasks::ApiDoc::openapi()));
-    service_kit::routing::finish(routes)
+    service_kit::routing::finish(routes, ServerTimingLayer::new(SERVICE).with_database())
 }
 
 /// The tasks module asks "does this user exist?" before storing a new `owner_id`. In the
