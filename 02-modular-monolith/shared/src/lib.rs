@@ -20,6 +20,8 @@
 //!   the other modules' migrations in one database.
 //! - [`server_timing`]: the `Server-Timing` header: the app's layer, a section per module,
 //!   the timed pools behind `db`; phase 03 adds each callee's entries with it.
+//! - [`metrics`]: `/metrics` in the Prometheus text format on its own listener: the request
+//!   layer, pool and queue gauges, and (phase 03) outbound calls and the circuit breaker.
 //!
 //! What is NOT here: users, tasks, statistics, SQL. Those belong to exactly one module.
 
@@ -28,6 +30,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod server_timing;
 pub mod services;
 
