@@ -71,12 +71,11 @@ fn container<'a>(manifests: &'a mut Manifests, kind: &str, name: &str) -> &'a mu
 // The real manifests
 // =============================================================================================
 
-#[test]
-fn every_overlay_runs_compose_services_with_their_ports_variables_and_probes() {
+/// `check` finds no problem in any overlay.
+fn every_overlay_passes(check: impl Fn(&Manifests) -> Problems) {
     let Some(overlays) = overlays() else { return };
-    let compose = workloads::compose();
     for manifests in overlays {
-        let problems = workload_problems(manifests, &compose);
+        let problems = check(manifests);
         assert!(
             problems.is_empty(),
             "{}",
@@ -86,17 +85,13 @@ fn every_overlay_runs_compose_services_with_their_ports_variables_and_probes() {
 }
 
 #[test]
+fn every_overlay_runs_compose_services_with_their_ports_variables_and_probes() {
+    every_overlay_passes(compose_check(workload_problems));
+}
+
+#[test]
 fn every_overlays_network_policies_allow_exactly_calms_edges() {
-    let Some(overlays) = overlays() else { return };
-    let calm = calm_document();
-    for manifests in overlays {
-        let problems = network_problems(manifests, &calm);
-        assert!(
-            problems.is_empty(),
-            "{}",
-            report(manifests.overlay, &problems)
-        );
-    }
+    every_overlay_passes(calm_check(network_problems));
 }
 
 #[test]
