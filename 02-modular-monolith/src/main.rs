@@ -4,7 +4,8 @@ use modular_monolith::{config::Settings, startup::Application, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init()?;
+    // Kept until `main` returns: dropping it exports the spans still queued.
+    let _telemetry = telemetry::init()?;
     let settings = Settings::from_env()?;
     let application = Application::build(settings).await?;
     let address = application.address()?;

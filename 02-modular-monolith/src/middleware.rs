@@ -11,6 +11,7 @@ use std::{any::Any, sync::Arc, time::Duration};
 use axum::{
     Router,
     body::Body,
+    extract::MatchedPath,
     http::{HeaderName, Request, Response},
     response::IntoResponse,
 };
@@ -25,7 +26,7 @@ use tracing::Level;
 
 use shared_kernel::{ApiError, server_timing::ServerTimingLayer};
 
-use crate::config::RateLimit;
+use crate::{config::RateLimit, telemetry};
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -51,11 +52,16 @@ pub fn edge(routes: Router, rate_limit: RateLimit) -> Router {
                             .get(REQUEST_ID_HEADER)
                             .and_then(|value| value.to_str().ok())
                             .unwrap_or("-");
-                        tracing::info_span!(
-                            "request",
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                            request_id = %request_id,
+                        // The layer runs after routing, so the route template is known.
+                        let route = request
+                            .extensions()
+                            .get::<MatchedPath>()
+                            .map(MatchedPath::as_str);
+                        telemetry::request_span(
+                            request.method(),
+                            route,
+                            request.headers(),
+                            request_id,
                         )
                     })
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),

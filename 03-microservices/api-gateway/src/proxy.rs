@@ -20,7 +20,9 @@ use axum::{
     http::{HeaderMap, HeaderName, HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use service_kit::{error::ApiError, routing::MAX_BODY_BYTES, server_timing};
+use service_kit::{error::ApiError, routing::MAX_BODY_BYTES, server_timing, telemetry};
+
+use tracing::Instrument;
 
 use crate::{config::Upstreams, state::AppState};
 
@@ -70,9 +72,19 @@ impl Upstream {
 
     /// `/api/v1/tasks` owns `/api/v1/tasks` and `/api/v1/tasks/...`, not `/api/v1/tasksx`.
     fn serves(&self, path: &str) -> bool {
-        self.prefixes.iter().any(|prefix| {
-            path.strip_prefix(prefix)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        self.route_of(path).is_some()
+    }
+
+    /// What a span names a request for `path` by: the prefix it falls under, `/*` added when
+    /// the path goes on (`/api/v1/tasks/*`), so there is one name per route, not one per id.
+    pub fn route_of(&self, path: &str) -> Option<String> {
+        self.prefixes.iter().find_map(|prefix| {
+            let rest = path.strip_prefix(prefix)?;
+            if rest.is_empty() {
+                Some(prefix.to_string())
+            } else {
+                rest.starts_with('/').then(|| format!("{prefix}/*"))
+            }
         })
     }
 }
@@ -130,14 +142,22 @@ async fn relay(
     if let Some(ip) = peer.and_then(|ip| HeaderValue::from_str(&ip.to_string()).ok()) {
         headers.append(X_FORWARDED_FOR, ip);
     }
+    let route = upstream.route_of(parts.uri.path()).unwrap_or_default();
+    let call = telemetry::client_span(&parts.method, upstream.name, &route);
+    telemetry::inject_trace(&call, &mut headers);
     let mut outgoing = http.request(parts.method, url).headers(headers);
     if !body.is_empty() {
         outgoing = outgoing.body(body);
     }
     let answer = outgoing
         .send()
+        .instrument(call.clone())
         .await
-        .map_err(|error| upstream_error(upstream.name, &error))?;
+        .map_err(|error| {
+            telemetry::record_failure(&call);
+            upstream_error(upstream.name, &error)
+        })?;
+    telemetry::record_status(&call, answer.status());
 
     let status = answer.status();
     let mut headers = answer.headers().clone();
@@ -216,6 +236,19 @@ mod tests {
         assert_eq!(owner("/api/v1/tasks"), Some("task-service"));
         assert_eq!(owner("/api/v1/tasks/7/toggle"), Some("task-service"));
         assert_eq!(owner("/api/v1/stats"), Some("stats-service"));
+    }
+
+    #[test]
+    fn spans_name_a_route_not_a_path() {
+        let upstreams = upstreams();
+        let route = |path: &str| upstream_for(&upstreams, path).and_then(|u| u.route_of(path));
+        assert_eq!(route("/api/v1/stats").as_deref(), Some("/api/v1/stats"));
+        assert_eq!(
+            route("/api/v1/tasks/7/toggle").as_deref(),
+            Some("/api/v1/tasks/*")
+        );
+        assert_eq!(route("/api/v1/tasks/8").as_deref(), Some("/api/v1/tasks/*"));
+        assert_eq!(route("/api/v1/tasksx"), None);
     }
 
     #[test]

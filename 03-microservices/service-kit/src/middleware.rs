@@ -11,6 +11,7 @@ use std::{any::Any, sync::Arc, time::Duration};
 use axum::{
     Router,
     body::Body,
+    extract::MatchedPath,
     http::{HeaderName, Request, Response},
     response::IntoResponse,
 };
@@ -23,27 +24,44 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{config::RateLimit, error::ApiError};
+use crate::{config::RateLimit, error::ApiError, telemetry};
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn edge(routes: Router) -> Router {
+    edge_naming(routes, |_| None)
+}
+
+/// [`edge`], with `route_of` naming the route of a request that no route matched, for its
+/// span: the gateway forwards by path prefix, with no route of its own to match.
+pub fn edge_naming(
+    routes: Router,
+    route_of: impl Fn(&str) -> Option<String> + Clone + Send + Sync + 'static,
+) -> Router {
     routes.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()
-                    .make_span_with(|request: &Request<Body>| {
+                    .make_span_with(move |request: &Request<Body>| {
                         let request_id = request
                             .headers()
                             .get(REQUEST_ID_HEADER)
                             .and_then(|value| value.to_str().ok())
                             .unwrap_or("-");
-                        tracing::info_span!(
-                            "request",
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                            request_id = %request_id,
+                        // The layer runs after routing, so the route template is known;
+                        // for a request no route matched, `route_of` may name one.
+                        let matched = request.extensions().get::<MatchedPath>();
+                        let unmatched = matched
+                            .is_none()
+                            .then(|| route_of(request.uri().path()))
+                            .flatten();
+                        let route = matched.map(MatchedPath::as_str).or(unmatched.as_deref());
+                        telemetry::request_span(
+                            request.method(),
+                            route,
+                            request.headers(),
+                            request_id,
                         )
                     })
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),

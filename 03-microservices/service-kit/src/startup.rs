@@ -34,7 +34,8 @@ where
     F: FnOnce(S) -> Fut,
     Fut: Future<Output = anyhow::Result<Application>>,
 {
-    crate::telemetry::init()?;
+    // Kept until the runtime has stopped: dropping it exports the spans still queued.
+    let _telemetry = crate::telemetry::init()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

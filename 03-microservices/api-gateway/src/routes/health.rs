@@ -5,8 +5,10 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
+use axum::http::{HeaderMap, Method};
 use futures_util::future::join_all;
-use service_kit::{health::Probe, server_timing};
+use service_kit::{health::Probe, server_timing, telemetry};
+use tracing::Instrument;
 
 use crate::{proxy::Upstream, startup::SERVICE, state::AppState};
 
@@ -24,11 +26,20 @@ impl Probe for AppState {
 }
 
 async fn probe(http: &reqwest::Client, upstream: &Upstream, timeout: Duration) -> String {
+    let call = telemetry::client_span(&Method::GET, upstream.name, "/health");
+    let mut headers = HeaderMap::new();
+    telemetry::inject_trace(&call, &mut headers);
     let answer = http
         .get(format!("{}/health", upstream.base_url))
+        .headers(headers)
         .timeout(timeout)
         .send()
+        .instrument(call.clone())
         .await;
+    match &answer {
+        Ok(answer) => telemetry::record_status(&call, answer.status()),
+        Err(_) => telemetry::record_failure(&call),
+    }
     if let Ok(answer) = &answer {
         server_timing::record_callee(upstream.name, answer.headers());
     }

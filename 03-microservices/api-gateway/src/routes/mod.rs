@@ -12,6 +12,8 @@ use crate::{proxy, state::AppState};
 /// The whole gateway as one router: the binary serves it, and tests drive it directly.
 pub fn app(state: AppState) -> Router {
     let rate_limit = state.rate_limit;
+    // Forwarded requests match no route here: their spans are named by the prefix.
+    let upstreams = state.upstreams.clone();
     let routes = Router::new()
         .route("/health", get(service_kit::health::check::<AppState>))
         .route(service_kit::health::LIVE, get(service_kit::health::live))
@@ -24,7 +26,10 @@ pub fn app(state: AppState) -> Router {
         .with_state(state);
     // The rate limit applies to every client request, forwarded or not; Server-Timing
     // outside everything, so the gateway's own 404 and 429 carry the header too.
-    middleware::edge(middleware::rate_limit(routes, rate_limit)).layer(SERVER_TIMING)
+    middleware::edge_naming(middleware::rate_limit(routes, rate_limit), move |path| {
+        proxy::upstream_for(&upstreams, path).and_then(|upstream| upstream.route_of(path))
+    })
+    .layer(SERVER_TIMING)
 }
 
 /// The gateway's own entry in `Server-Timing`; the services' entries follow it, each under

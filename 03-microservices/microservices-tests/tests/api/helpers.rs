@@ -1,6 +1,8 @@
 //! Test fixtures: fresh databases (one per service), and the four services started as real
 //! processes from their binaries, on free ports.
 
+pub use crate::fault_proxy::FaultProxy;
+
 use std::{
     net::TcpListener,
     path::PathBuf,
@@ -78,27 +80,72 @@ pub struct System {
     _data: tempfile::TempDir,
 }
 
+/// What a test changes about how [`System::start_with`] starts the services.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// Variables for every service (the gateway too).
+    pub every: &'a [(&'a str, &'a str)],
+    /// Variables for stats-service only (timeouts, breaker).
+    pub stats: &'a [(&'a str, &'a str)],
+    /// stats-service reaches task-service through this proxy instead of directly.
+    pub stats_to_tasks_through: Option<&'a FaultProxy>,
+}
+
 impl System {
     /// Starts user-, task- and stats-service and the gateway in front of them, and waits
     /// until each answers `/health`; `stats_env` tunes stats-service (timeouts, breaker).
     /// `None` when PostgreSQL is wanted but not configured (the helper said so).
     pub async fn start(backend: Backend, stats_env: &[(&str, &str)]) -> Option<Self> {
+        Self::start_with(
+            backend,
+            Options {
+                stats: stats_env,
+                ..Options::default()
+            },
+        )
+        .await
+    }
+
+    /// [`System::start`] with more [`Options`].
+    pub async fn start_with(backend: Backend, options: Options<'_>) -> Option<Self> {
         let data = tempfile::tempdir().expect("create a temp dir");
         let users_db = fresh_database_url(backend, &data, "users").await?;
         let tasks_db = fresh_database_url(backend, &data, "tasks").await?;
-        let users = ServiceProcess::start("user-service", &[("DATABASE_URL", &users_db)]).await;
-        let tasks = ServiceProcess::start("task-service", &[("DATABASE_URL", &tasks_db)]).await;
-        let mut env = vec![("TASK_SERVICE_URL", tasks.url.as_str())];
-        env.extend_from_slice(stats_env);
-        let stats = ServiceProcess::start("stats-service", &env).await;
+        let with = |own: &[(&str, &str)]| -> Vec<(String, String)> {
+            options
+                .every
+                .iter()
+                .chain(own)
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let users =
+            ServiceProcess::start("user-service", &with(&[("DATABASE_URL", &users_db)])).await;
+        let tasks =
+            ServiceProcess::start("task-service", &with(&[("DATABASE_URL", &tasks_db)])).await;
+        let tasks_url = match options.stats_to_tasks_through {
+            Some(proxy) => {
+                proxy.forward_to(&tasks.url);
+                proxy.url.clone()
+            }
+            None => tasks.url.clone(),
+        };
+        let mut stats_env = with(&[("TASK_SERVICE_URL", &tasks_url)]);
+        stats_env.extend(
+            options
+                .stats
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let stats = ServiceProcess::start("stats-service", &stats_env).await;
         let gateway = ServiceProcess::start(
             "api-gateway",
-            &[
+            &with(&[
                 ("USER_SERVICE_URL", &users.url),
                 ("TASK_SERVICE_URL", &tasks.url),
                 ("STATS_SERVICE_URL", &stats.url),
                 ("RATE_LIMIT_PER_SECOND", "0"),
-            ],
+            ]),
         )
         .await;
         Some(Self {
@@ -160,17 +207,14 @@ pub struct ServiceProcess {
 
 impl ServiceProcess {
     /// Starts `name` on a free port with `env` (plus `PORT`, `JWT_SECRET`, quiet logs)
-    /// and waits until its `/health` answers.
-    pub async fn start(name: &'static str, env: &[(&str, &str)]) -> Self {
+    /// and waits until its `/health` answers. A variable named twice takes its last value.
+    pub async fn start(name: &'static str, env: &[(String, String)]) -> Self {
         let port = free_port();
         let mut process = Self {
             name,
             url: format!("http://127.0.0.1:{port}"),
             port,
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            env: env.to_vec(),
             child: None,
         };
         process.restart().await;

@@ -21,9 +21,13 @@
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
-use reqwest::{StatusCode, header::AUTHORIZATION};
+use reqwest::{
+    Method, StatusCode,
+    header::{AUTHORIZATION, HeaderMap},
+};
+use tracing::{Instrument, Span};
 
-use service_kit::{middleware::REQUEST_ID_HEADER, server_timing};
+use service_kit::{middleware::REQUEST_ID_HEADER, server_timing, telemetry};
 
 use stats::TaskCount;
 
@@ -89,6 +93,8 @@ impl TaskServiceClient {
 
     /// The caller's task counts, asked with the caller's own token. `request_id` (the
     /// caller's `x-request-id`) goes along, so task-service logs the call under the same id.
+    /// Its span holds one client span per attempt (`through_breaker`).
+    #[tracing::instrument(level = "debug", name = "TaskServiceClient::task_counts", skip_all)]
     pub async fn task_counts(
         &self,
         token: &str,
@@ -113,28 +119,45 @@ impl TaskServiceClient {
         token: &str,
         request_id: Option<&str>,
     ) -> Result<Vec<TaskCount>, CallError> {
-        let permit = self.breaker.permit().ok_or(CallError::CircuitOpen)?;
-        let result = self.call(token, request_id).await;
+        // One client span per attempt, the breaker's decision on it: a refused attempt
+        // is a span too, so a trace shows the circuit open.
+        let call = telemetry::client_span(&Method::GET, "task-service", TASK_COUNTS_PATH);
+        let Some(permit) = self.breaker.permit() else {
+            call.record("circuit_breaker", "open: refused without calling");
+            telemetry::record_failure(&call);
+            return Err(CallError::CircuitOpen);
+        };
+        call.record("circuit_breaker", "let through");
+        let result = self
+            .call(token, request_id, &call)
+            .instrument(call.clone())
+            .await;
         permit.record(result.is_ok());
         result
     }
 
+    /// One attempt; `span` is its client span, whose `traceparent` goes along.
     async fn call(
         &self,
         token: &str,
         request_id: Option<&str>,
+        span: &Span,
     ) -> Result<Vec<TaskCount>, CallError> {
+        let mut headers = HeaderMap::new();
+        telemetry::inject_trace(span, &mut headers);
         let mut request = self
             .http
             .get(format!("{}{TASK_COUNTS_PATH}", self.base_url))
+            .headers(headers)
             .header(AUTHORIZATION, format!("Bearer {token}"));
         if let Some(request_id) = request_id {
             request = request.header(REQUEST_ID_HEADER, request_id);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|error| self.transport_error(error))?;
+        let response = request.send().await.map_err(|error| {
+            telemetry::record_failure(span);
+            self.transport_error(error)
+        })?;
+        telemetry::record_status(span, response.status());
         // task-service's own Server-Timing entries join this request's, under its name.
         server_timing::record_callee("task-service", response.headers());
         match response.status() {
