@@ -81,9 +81,10 @@ impl TaskServiceCounts {
             Err(error) => {
                 tracing::warn!(%error, "task-service unavailable; trying last known counts");
                 let counts = self.last_known(&account).ok_or_else(|| {
-                    ServiceError::Unavailable(format!(
-                        "statistics are unavailable right now ({error}); try again shortly"
-                    ))
+                    // The error (with task-service's address) is in the log line above.
+                    ServiceError::Unavailable(
+                        "statistics are unavailable right now: a dependency is unavailable; try again shortly".into(),
+                    )
                 })?;
                 Caller::mark_stale();
                 Ok(counts)

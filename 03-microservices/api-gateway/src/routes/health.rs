@@ -47,6 +47,10 @@ async fn probe(http: &reqwest::Client, upstream: &Upstream, timeout: Duration) -
         Ok(answer) if answer.status().is_success() => "ok".to_string(),
         Ok(answer) => format!("unhealthy: its /health answered {}", answer.status()),
         Err(error) if error.is_timeout() => format!("timed out after {timeout:?}"),
-        Err(error) => format!("unreachable: {error}"),
+        Err(error) => {
+            // Why goes to the log only: the error names the service's address.
+            tracing::warn!(service = upstream.name, %error, "health probe failed");
+            "unreachable".to_string()
+        }
     }
 }

@@ -134,7 +134,8 @@ async fn services_fail_alone_and_recover_without_restarting_the_gateway() {
     assert_eq!(body["checks"]["user-service"], "ok");
     assert_eq!(body["checks"]["stats-service"], "ok");
     let task_check = body["checks"]["task-service"].as_str().unwrap_or_default();
-    assert!(task_check.starts_with("unreachable"), "{body}");
+    // The check's status only: the error (the service's address) is in the gateway's log.
+    assert_eq!(task_check, "unreachable", "{body}");
 
     // Accounts do not depend on task-service.
     let bob = Caller::account(&client, &gateway, "bob").await;

@@ -132,6 +132,11 @@ async fn last_known_stats_are_served_stale_while_task_service_fails() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
     assert_eq!(stale, None);
     assert_eq!(problem["status"], 503);
+    // What failed, and where, is in the log: the client learns only that it is not its fault.
+    assert_eq!(
+        problem["detail"],
+        "statistics are unavailable right now: a dependency is unavailable; try again shortly"
+    );
 }
 
 #[tokio::test]
