@@ -8,63 +8,333 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::kit::{self, Process, Report, Variant};
+use syn::Item;
 
-const FOLDER: &str = "01-find-the-seams";
+use crate::{
+    kit::{self, Process, Report, Subject},
+    metadata, probe,
+    syntax::{self, Names, RustFile},
+};
 
-pub async fn check(variant: Variant) -> Report {
-    let mut report = Report::new(format!("Exercise 01, find the seams ({})", variant.name()));
-    let package = kit::package(1, variant);
-    let Some(binary) = kit::build_step(&mut report, &package, &STEPS).await else {
+/// The module's insides: what only the facade may hold.
+const INSIDES: [&str; 2] = ["TaskRepository", "TaskService"];
+
+pub async fn check(subject: &Subject) -> Report {
+    let mut report = Report::new(format!("Exercise 01, find the seams ({})", subject.label));
+    let Some(binary) = kit::build_step(&mut report, subject, &STEPS).await else {
         return report;
     };
-    let root = kit::variant_dir(FOLDER, variant);
-    let crate_sources = CrateSources::read(&root);
+    let crate_sources = CrateSources::read(&subject.dir);
+    let files = match syntax::read_crate(&subject.dir) {
+        Ok(files) => files,
+        Err(error) => {
+            report.step(STEPS[0], Err(error));
+            report.skip_all(&STEPS[1..], "the sources cannot be read");
+            return report;
+        }
+    };
 
-    let module = crate_sources.module("tasks");
-    let has_module = report.step(STEPS[0], module_exists(&crate_sources, "tasks"));
+    let has_module = report.step(STEPS[0], module_declared(&files, "tasks"));
     let facade = if has_module {
-        let facade = public_facade(&module);
+        let facade = public_facade(&files, "tasks");
         report.step(STEPS[1], facade.clone().map(drop));
         facade.ok()
     } else {
         report.skip(STEPS[1], "there is no tasks module yet (step above)");
         None
     };
-    report.step(
-        STEPS[2],
-        nobody_outside_names(&crate_sources, "tasks", &["TaskRepository", "TaskService"]),
-    );
-    if has_module {
-        report.step(
+    report.step(STEPS[2], nobody_outside_names(&files, "tasks", &INSIDES));
+    let private = match (&facade, has_module) {
+        (Some(facade), _) => report.step(
             STEPS[3],
-            insides_are_private(&module, &["TaskRepository", "TaskService"]),
-        );
-    } else {
-        report.skip(STEPS[3], "there is no tasks module yet");
-    }
+            insides_are_private(&files, "tasks", facade, &INSIDES),
+        ),
+        (None, true) => {
+            report.step(STEPS[3], insides_are_private(&files, "tasks", "", &INSIDES));
+            false
+        }
+        (None, false) => {
+            report.skip(STEPS[3], "there is no tasks module yet");
+            false
+        }
+    };
+    match &facade {
+        Some(facade) if private || !subject.quick => report.step(
+            STEPS[4],
+            probe::facade_leaks(subject, "tasks", facade)
+                .await
+                .and_then(|leaks| {
+                    listed(
+                        leaks,
+                        "a probe compiled inside the crate, outside the tasks module, reached the                          module's insides through the facade:",
+                    )
+                }),
+        ),
+        Some(_) => {
+            report.skip(STEPS[4], "the insides are public already (step above)");
+            false
+        }
+        None => {
+            report.skip(STEPS[4], "there is no facade yet");
+            false
+        }
+    };
     report.step(
-        STEPS[4],
+        STEPS[5],
         stats_asks_the_facade(&crate_sources, facade.as_deref()),
     );
     report.step(
-        STEPS[5],
+        STEPS[6],
         no_sql_outside(&crate_sources, "tasks", &["tasks"]),
     );
-    report.step(STEPS[6], whole_contract(&binary, &package).await);
+    report.step(STEPS[7], metadata::dependencies_step(subject).await);
+    if subject.quick && !report.is_success() {
+        report.skip(STEPS[8], "a step above is missing (quick mode)");
+        return report;
+    }
+    report.step(STEPS[8], whole_contract(&binary, &subject.package).await);
     report
 }
 
 /// The steps after "builds", in order (also used to skip them all when the build fails).
-const STEPS: [&str; 7] = [
+const STEPS: [&str; 9] = [
     "a `tasks` module exists (src/tasks/mod.rs), declared in src/lib.rs",
     "the tasks module exposes a public facade (`pub struct TasksFacade`)",
     "no code outside the tasks module uses `TaskRepository` or `TaskService`",
     "the tasks repository and service are private to the tasks module",
+    "the facade hands out nothing that reaches the repository or the service (compile probe)",
     "the stats service gets its numbers from the tasks facade",
     "no SQL over the `tasks` table outside the tasks module",
+    "Cargo.toml depends on no crate that holds the answer",
     "the whole API contract still passes (conformance suite, all areas)",
 ];
+
+// ---------------------------------------------------------------------------------------------
+// What the syntax tree says
+// ---------------------------------------------------------------------------------------------
+
+/// `src/lib.rs` declares `mod <name>` (any visibility) and the module's root file exists.
+pub(crate) fn module_declared(files: &[RustFile], name: &str) -> Result<(), String> {
+    let Some(root) = syntax::module_root(files, name) else {
+        return Err(format!(
+            "there is no src/{name}/mod.rs (or src/{name}.rs). Create the folder src/{name}/ \
+             with a mod.rs: it is the module's front door"
+        ));
+    };
+    let declared = files
+        .iter()
+        .filter(|file| file.relative == "src/lib.rs")
+        .flat_map(|lib| lib.ast.items.iter())
+        .any(|item| matches!(item, Item::Mod(module) if module.ident == name));
+    if declared {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} exists, but src/lib.rs does not declare it: add `pub mod {name};` to src/lib.rs",
+            root.relative
+        ))
+    }
+}
+
+/// The name of a visible struct or trait whose name ends in `Facade` (or `Api`, as phase 02
+/// calls it), declared in the module.
+fn public_facade(files: &[RustFile], module: &str) -> Result<String, String> {
+    for file in files
+        .iter()
+        .filter(|f| syntax::in_module(&f.relative, module))
+    {
+        for item in syntax::items_of(&file.ast) {
+            let (visibility, ident) = match &item {
+                Item::Struct(item) => (&item.vis, &item.ident),
+                Item::Trait(item) => (&item.vis, &item.ident),
+                _ => continue,
+            };
+            let name = ident.to_string();
+            if syntax::is_visible(visibility) && (name.ends_with("Facade") || name.ends_with("Api"))
+            {
+                return Ok(name);
+            }
+        }
+    }
+    Err(
+        "the tasks module declares no `pub struct TasksFacade` (or a pub trait named …Facade). \
+         Declare it in src/tasks/mod.rs, with one method per thing the rest of the \
+         application does with tasks (create, get, list, update, toggle, delete, and the \
+         counts the stats need)"
+            .into(),
+    )
+}
+
+/// No code outside module `name` names any of `insides` (in a path, a `use`, a type or a
+/// macro's arguments), and none declares a type of that name.
+pub(crate) fn nobody_outside_names(
+    files: &[RustFile],
+    name: &str,
+    insides: &[&str],
+) -> Result<(), String> {
+    let mut offenders = Vec::new();
+    for file in files
+        .iter()
+        .filter(|f| !syntax::in_module(&f.relative, name))
+    {
+        let names = Names::of(&file.ast);
+        for inside in insides {
+            let mut lines = names.mentions(inside);
+            lines.sort();
+            lines.dedup();
+            if !lines.is_empty() {
+                let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
+                offenders.push(format!(
+                    "{}: uses `{inside}` (line {})",
+                    file.shown,
+                    lines.join(", ")
+                ));
+            }
+        }
+        for item in syntax::items_of(&file.ast) {
+            if let Item::Struct(item) = item
+                && insides.iter().any(|inside| item.ident == inside)
+            {
+                offenders.push(format!(
+                    "{}:{}: declares `{}` outside the {name} module: move it into src/{name}/",
+                    file.shown,
+                    syntax::line_of(item.ident.span()),
+                    item.ident
+                ));
+            }
+        }
+    }
+    listed(
+        offenders,
+        &format!(
+            "these files reach past the {name} module's facade; they must go through the facade \
+             (or move into src/{name}/):"
+        ),
+    )
+}
+
+/// Inside module `name`: no submodule is visible outside it, no visible `use` or `type`
+/// re-exports an inside (by name, renamed, or with a glob over a file that declares one), and
+/// no trait impl connects the facade with an inside (`Deref<Target = TaskService>`,
+/// `AsRef<TaskRepository>`, `From<&TasksFacade> for TaskRepository`).
+fn insides_are_private(
+    files: &[RustFile],
+    name: &str,
+    facade: &str,
+    insides: &[&str],
+) -> Result<(), String> {
+    let module_files: Vec<&RustFile> = files
+        .iter()
+        .filter(|f| syntax::in_module(&f.relative, name))
+        .collect();
+    let declares_inside = |sub: &str| {
+        module_files.iter().any(|file| {
+            (file.relative == format!("src/{name}/{sub}.rs")
+                || file.relative == format!("src/{name}/{sub}/mod.rs"))
+                && syntax::items_of(&file.ast).iter().any(
+                    |item| matches!(item, Item::Struct(s) if insides.iter().any(|i| s.ident == i)),
+                )
+        })
+    };
+    let mentions_inside = |tokens: String| {
+        tokens
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| insides.contains(&word))
+    };
+    let mut offenders = Vec::new();
+    for file in &module_files {
+        for item in syntax::items_of(&file.ast) {
+            match &item {
+                Item::Mod(module) if syntax::is_visible(&module.vis) => offenders.push(format!(
+                    "{}:{}: `{} mod {}` makes a submodule public; write `mod {}` so only the module itself can use it",
+                    file.shown,
+                    syntax::line_of(module.ident.span()),
+                    quote_visibility(&module.vis),
+                    module.ident,
+                    module.ident
+                )),
+                Item::Type(alias)
+                    if syntax::is_visible(&alias.vis)
+                        && mentions_inside(quote::ToTokens::to_token_stream(&alias.ty).to_string()) =>
+                {
+                    offenders.push(format!(
+                        "{}:{}: `type {}` re-exports the module's insides under another name",
+                        file.shown,
+                        syntax::line_of(alias.ident.span()),
+                        alias.ident
+                    ))
+                }
+                Item::Impl(block) if block.trait_.is_some() => {
+                    let header = format!(
+                        "{} {}",
+                        quote::ToTokens::to_token_stream(&block.self_ty),
+                        block
+                            .trait_
+                            .as_ref()
+                            .map(|(_, path, _)| quote::ToTokens::to_token_stream(path).to_string())
+                            .unwrap_or_default()
+                    );
+                    let types: String = block
+                        .items
+                        .iter()
+                        .filter_map(|item| match item {
+                            syn::ImplItem::Type(ty) => {
+                                Some(quote::ToTokens::to_token_stream(&ty.ty).to_string())
+                            }
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let whole = format!("{header} {types}");
+                    let names_facade = !facade.is_empty()
+                        && whole
+                            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .any(|word| word == facade);
+                    if names_facade && mentions_inside(whole) {
+                        offenders.push(format!(
+                            "{}:{}: a trait impl joins the facade to the module's insides \
+                             (`impl {}`): it hands out its insides",
+                            file.shown,
+                            syntax::line_of(block.impl_token.span),
+                            header.trim()
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for import in syntax::imports(&syntax::items_of(&file.ast))
+            .into_iter()
+            .filter(|import| import.visible)
+        {
+            let names_inside = import
+                .path
+                .iter()
+                .any(|segment| insides.contains(&segment.as_str()));
+            let globs_inside =
+                import.local == "*" && import.path.last().is_some_and(|sub| declares_inside(sub));
+            if names_inside || globs_inside {
+                offenders.push(format!(
+                    "{}:{}: `pub use {}{}` re-exports the module's insides; export only the facade and its types",
+                    file.shown,
+                    import.line,
+                    import.path.join("::"),
+                    if import.local == "*" { "::*".to_string() } else { String::new() }
+                ));
+            }
+        }
+    }
+    listed(
+        offenders,
+        "the module's insides can be reached from outside:",
+    )
+}
+
+fn quote_visibility(visibility: &syn::Visibility) -> String {
+    quote::ToTokens::to_token_stream(visibility)
+        .to_string()
+        .replace(' ', "")
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reading the learner's sources
@@ -84,8 +354,6 @@ pub(crate) struct SourceFile {
     /// look like SQL.
     pub(crate) sql: String,
     pub(crate) is_sql: bool,
-    /// The file as written.
-    pub(crate) text: String,
 }
 
 /// Every `.rs` and `.sql` file of a variant's folder.
@@ -132,7 +400,6 @@ impl CrateSources {
                     code,
                     sql,
                     is_sql,
-                    text,
                 }
             })
             .collect();
@@ -192,108 +459,6 @@ pub(crate) fn module_exists(sources: &CrateSources, name: &str) -> Result<(), St
             "{root_file} exists, but src/lib.rs does not declare it: add `pub mod {name};` to src/lib.rs"
         ))
     }
-}
-
-/// The name of a `pub struct` or `pub trait` whose name ends in `Facade` (or `Api`, as
-/// phase 02 calls it) declared in the module.
-fn public_facade(module: &[SourceFile]) -> Result<String, String> {
-    for file in module.iter().filter(|file| !file.is_sql) {
-        for line in file.code.lines() {
-            let words = words(line);
-            for pair in words.windows(3) {
-                if pair[0] == "pub"
-                    && (pair[1] == "struct" || pair[1] == "trait")
-                    && (pair[2].ends_with("Facade") || pair[2].ends_with("Api"))
-                {
-                    return Ok(pair[2].to_string());
-                }
-            }
-        }
-    }
-    Err(
-        "the tasks module declares no `pub struct TasksFacade` (or a pub trait named …Facade). \
-         Declare it in src/tasks/mod.rs, with one method per thing the rest of the \
-         application does with tasks (create, get, list, update, toggle, delete, and the \
-         counts the stats need)"
-            .into(),
-    )
-}
-
-/// No file outside module `name` mentions any of `names` (as a whole word, in code).
-pub(crate) fn nobody_outside_names(
-    sources: &CrateSources,
-    name: &str,
-    names: &[&str],
-) -> Result<(), String> {
-    let mut offenders = Vec::new();
-    for file in sources.outside(&[name]).into_iter().filter(|f| !f.is_sql) {
-        for wanted in names {
-            let lines: Vec<String> = file
-                .code
-                .lines()
-                .enumerate()
-                .filter(|(_, line)| words(line).contains(wanted))
-                .map(|(number, _)| (number + 1).to_string())
-                .collect();
-            if !lines.is_empty() {
-                offenders.push(format!(
-                    "{}: uses `{wanted}` (line {})",
-                    file.shown,
-                    lines.join(", ")
-                ));
-            }
-        }
-    }
-    if let Some(path) = ["src/repositories/tasks.rs", "src/services/tasks.rs"]
-        .into_iter()
-        .find(|relative| sources.root.join(relative).exists())
-    {
-        offenders.push(format!(
-            "{}/{path} still exists: move it into src/{name}/",
-            shown_root(sources)
-        ));
-    }
-    listed(
-        offenders,
-        &format!(
-            "these files reach past the {name} module's facade; they must go through the facade \
-             (or move into src/{name}/):"
-        ),
-    )
-}
-
-/// The module root declares no `pub mod`, and re-exports none of `insides`.
-fn insides_are_private(module: &[SourceFile], insides: &[&str]) -> Result<(), String> {
-    let mut offenders = Vec::new();
-    for file in module.iter().filter(|file| !file.is_sql) {
-        for (number, line) in file.code.lines().enumerate() {
-            let words = words(line);
-            let Some(first) = words.first() else { continue };
-            let public = *first == "pub" || first.starts_with("pub(");
-            if public && words.get(1) == Some(&"mod") {
-                offenders.push(format!(
-                    "{}:{}: `{}` makes a submodule public; write `mod {}` so only the module itself can use it",
-                    file.shown,
-                    number + 1,
-                    line.trim(),
-                    words.get(2).unwrap_or(&"…")
-                ));
-            }
-            let reexports = public && words.get(1) == Some(&"use");
-            if reexports && insides.iter().any(|inside| words.contains(inside)) {
-                offenders.push(format!(
-                    "{}:{}: `{}` re-exports the module's insides; export only the facade and its types",
-                    file.shown,
-                    number + 1,
-                    line.trim()
-                ));
-            }
-        }
-    }
-    listed(
-        offenders,
-        "the module's insides can be reached from outside:",
-    )
 }
 
 /// The file that defines `struct StatsService` names the facade and not the repository.

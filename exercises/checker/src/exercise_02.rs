@@ -2,11 +2,14 @@
 //! and migrations, and the foreign key from tasks to users gives way to a question asked
 //! through the tasks module's own `UserDirectory` trait.
 //!
-//! Static steps read the variant's `src/` the way exercise 01's checker does (comments
-//! skipped; SQL taken from `.sql` files and from string literals that look like SQL). The
-//! runtime steps start the binary on a fresh SQLite file: one asks it to store a task for an
-//! account that does not exist (then reads the database file to be sure nothing was
-//! stored), the other runs the whole conformance suite.
+//! Static steps read the crate's `src/` (Rust with `syn`, so comments and strings never
+//! count; SQL from `.sql` files and from string literals that look like SQL). What the data
+//! looks like is read from the running database, not from the `.sql` files: the binary starts
+//! on a fresh SQLite file, a user registers and creates a task through the API, and the
+//! checker then opens the file: which tables hold the user and the task, whether a foreign
+//! key joins them (`pragma foreign_key_list`), and whether each module's migrations are the
+//! ones that ran (`_sqlx_migrations`). Then it asks the service to store a task for an account
+//! that does not exist, and runs the whole conformance suite.
 
 use std::{collections::BTreeSet, path::Path};
 
@@ -15,39 +18,43 @@ use serde_json::json;
 use crate::{
     exercise_01::{
         CrateSources, SourceFile, created_tables, listed, module_exists, referenced_tables,
-        shown_root, start_monolith, words,
+        start_monolith,
     },
-    kit::{self, Report, Variant},
+    exercise_03::User,
+    kit::{self, Report, Subject},
+    metadata,
+    syntax::{self, Names, RustFile},
 };
 
-const FOLDER: &str = "02-own-your-data";
 /// The modules that must own their data.
 const MODULES: [&str; 2] = ["identity", "tasks"];
 /// A user id no test registers: the "owner" of a validly signed token without an account.
 const GHOST_USER_ID: i64 = 987_654_321;
 
 /// The steps after "builds", in order.
-const STEPS: [&str; 6] = [
+const STEPS: [&str; 8] = [
     "identity and tasks each have their own migrations (src/identity/migrations/, src/tasks/migrations/)",
     "each module's SQL touches only the tables its own migrations create",
-    "the tasks table has no foreign key into the identity module's table",
     "the tasks module asks about users through a trait of its own, never the identity module",
+    "Cargo.toml depends on no crate that holds the answer",
+    "in the running database, the table that stores tasks has no foreign key into the table that stores users",
+    "each module's own migrations are the ones that ran (the database's _sqlx_migrations)",
     "a task for an account that does not exist is refused (401) and nothing is stored",
     "the whole API contract still passes (conformance suite, all areas)",
 ];
 
-pub async fn check(variant: Variant) -> Report {
+pub async fn check(subject: &Subject) -> Report {
     let mut report = Report::new(format!(
         "Exercise 02, give each module its own data ({})",
-        variant.name()
+        subject.label
     ));
-    let package = kit::package(2, variant);
-    let Some(binary) = kit::build_step(&mut report, &package, &STEPS).await else {
+    let Some(binary) = kit::build_step(&mut report, subject, &STEPS).await else {
         return report;
     };
-    let sources = CrateSources::read(&kit::variant_dir(FOLDER, variant));
+    let sources = CrateSources::read(&subject.dir);
+    let files = syntax::read_crate(&subject.dir).unwrap_or_default();
 
-    let owns_migrations = report.step(STEPS[0], own_migrations(&sources));
+    let owns_migrations = report.step(STEPS[0], own_migrations(&sources, &files));
     if owns_migrations {
         report.step(STEPS[1], sql_stays_home(&sources));
     } else {
@@ -56,8 +63,12 @@ pub async fn check(variant: Variant) -> Report {
             "which tables a module owns is read from its own migrations (step above)",
         );
     }
-    report.step(STEPS[2], no_foreign_key_out_of_tasks(&sources));
-    report.step(STEPS[3], tasks_asks_through_its_own_trait(&sources));
+    report.step(STEPS[2], tasks_asks_through_its_own_trait(&files));
+    report.step(STEPS[3], metadata::dependencies_step(subject).await);
+    if subject.quick && !report.is_success() {
+        report.skip_all(&STEPS[4..], "a step above is missing (quick mode)");
+        return report;
+    }
 
     let database = match tempfile::tempdir() {
         Ok(folder) => folder,
@@ -66,25 +77,206 @@ pub async fn check(variant: Variant) -> Report {
                 STEPS[4],
                 Err(format!("cannot make a temporary folder: {error}")),
             );
-            report.skip(STEPS[5], "no temporary folder for the database");
+            report.skip_all(&STEPS[5..], "no temporary folder for the database");
             return report;
         }
     };
-    match start_monolith(&binary, &package, database.path()).await {
+    match start_monolith(&binary, &subject.package, database.path()).await {
         Ok((mut process, database_url)) => {
+            let base_url = process.base_url();
             report.step(
                 STEPS[4],
-                ghost_owner_is_refused(&process.base_url(), &database_url).await,
+                no_live_foreign_key(&base_url, database.path()).await,
             );
-            report.step(STEPS[5], kit::conformance(&process.base_url(), &[]).await);
+            report.step(
+                STEPS[5],
+                own_migrations_ran(&sources, database.path()).await,
+            );
+            report.step(
+                STEPS[6],
+                ghost_owner_is_refused(&base_url, &database_url).await,
+            );
+            report.step(STEPS[7], kit::conformance(&base_url, &[]).await);
             process.stop().await;
         }
         Err(error) => {
             report.step(STEPS[4], Err(error));
-            report.skip(STEPS[5], "the binary does not start (step above)");
+            report.skip_all(&STEPS[5..], "the binary does not start (step above)");
         }
     }
     report
+}
+
+/// The SQLite files the service made in `folder`, each opened read-only.
+async fn databases(folder: &Path) -> Vec<(String, sqlx::SqlitePool)> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return found;
+    };
+    let mut paths: Vec<_> = entries.flatten().map(|entry| entry.path()).collect();
+    paths.sort();
+    for path in paths {
+        let name = path.to_string_lossy().to_string();
+        if !path.is_file()
+            || ["-wal", "-shm", "-journal"]
+                .iter()
+                .any(|s| name.ends_with(s))
+        {
+            continue;
+        }
+        if let Ok(pool) = sqlx::SqlitePool::connect(&format!("sqlite://{name}?mode=ro")).await {
+            found.push((name, pool));
+        }
+    }
+    found
+}
+
+/// The tables of `pool` in which some column holds `value`.
+async fn tables_holding(pool: &sqlx::SqlitePool, value: &str) -> Vec<String> {
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
+    let mut holding = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)")
+            .bind(&table)
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
+        for column in columns {
+            let sql = format!(
+                "SELECT COUNT(*) FROM \"{}\" WHERE CAST(\"{}\" AS TEXT) = ?",
+                table.replace('"', "\"\""),
+                column.replace('"', "\"\"")
+            );
+            let count: i64 = sqlx::query_scalar(&sql)
+                .bind(value)
+                .fetch_one(pool)
+                .await
+                .unwrap_or(0);
+            if count > 0 {
+                holding.push(table.clone());
+                break;
+            }
+        }
+    }
+    holding
+}
+
+/// A user registers and creates a task through the API; then, in the database files: the
+/// table holding the task has no foreign key into the table holding the user.
+async fn no_live_foreign_key(base_url: &str, folder: &Path) -> Result<(), String> {
+    let client = crate::exercise_03::client();
+    let user = User::register(&client, base_url).await?;
+    let title = format!("checker-{}", uuid::Uuid::new_v4().simple());
+    user.create_task(&client, base_url, &json!({ "title": title }))
+        .await?;
+    let (status, me) = user.get(&client, base_url, "/api/v1/users/me").await?;
+    let username = me["username"].as_str().unwrap_or_default().to_string();
+    if status != 200 || username.is_empty() {
+        return Err(format!("GET /api/v1/users/me answered {status}: {me}"));
+    }
+    let mut task_tables = Vec::new();
+    let mut user_tables = Vec::new();
+    let mut foreign_keys = Vec::new();
+    for (file, pool) in databases(folder).await {
+        for table in tables_holding(&pool, &title).await {
+            let references: Vec<String> =
+                sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_list(?)")
+                    .bind(&table)
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap_or_default();
+            foreign_keys.push((table.clone(), references));
+            task_tables.push(table);
+        }
+        for table in tables_holding(&pool, &username).await {
+            user_tables.push(table);
+        }
+        let _ = file;
+        pool.close().await;
+    }
+    if task_tables.is_empty() {
+        return Err(format!(
+            "a task was created through the API, but no table of the database files in its folder holds its title {title:?}"
+        ));
+    }
+    let mut problems = Vec::new();
+    for (table, references) in foreign_keys {
+        for referenced in references {
+            if user_tables
+                .iter()
+                .any(|users| users.eq_ignore_ascii_case(&referenced))
+            {
+                problems.push(format!(
+                    "`{table}` (where the tasks are stored) has a foreign key into `{referenced}` \
+                     (where the users are stored), whatever the .sql files say. Create the tasks' \
+                     table in the tasks module's own migrations, with `owner_id` as a plain integer, \
+                     and make sure those migrations are the ones that run"
+                ));
+            }
+        }
+    }
+    listed(problems, "the tasks' data still depends on identity's:")
+}
+
+/// Every migration file under `src/<module>/migrations/sqlite/` of both modules is recorded as
+/// applied in the database (`_sqlx_migrations`), so the module's files are what made its tables.
+async fn own_migrations_ran(sources: &CrateSources, folder: &Path) -> Result<(), String> {
+    let mut applied = BTreeSet::new();
+    for (_, pool) in databases(folder).await {
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_default();
+        applied.extend(versions);
+        pool.close().await;
+    }
+    let mut problems = Vec::new();
+    for module in MODULES {
+        let files: Vec<&SourceFile> = sources
+            .files
+            .iter()
+            .filter(|file| {
+                file.is_sql
+                    && file
+                        .relative
+                        .starts_with(&format!("src/{module}/migrations/sqlite/"))
+            })
+            .collect();
+        if files.is_empty() {
+            problems.push(format!(
+                "the {module} module has no migrations under src/{module}/migrations/sqlite/"
+            ));
+        }
+        for file in files {
+            let name = file.relative.rsplit('/').next().unwrap_or_default();
+            let version = name
+                .split('_')
+                .next()
+                .and_then(|version| version.parse::<i64>().ok());
+            match version {
+                Some(version) if applied.contains(&version) => {}
+                Some(version) => problems.push(format!(
+                    "{} (version {version}) never ran: the database's _sqlx_migrations does not \
+                     list it. Run the module's own migrations at start-up \
+                     (`sqlx::migrate!(\"src/{module}/migrations/sqlite\")`)",
+                    file.shown
+                )),
+                None => problems.push(format!(
+                    "{}: a migration's name starts with its version number (`1001_create_....sql`)",
+                    file.shown
+                )),
+            }
+        }
+    }
+    listed(
+        problems,
+        "the modules' migrations did not make the database:",
+    )
 }
 
 /// The `.sql` files of module `name`, and the tables they create.
@@ -104,7 +296,7 @@ fn module_migrations(sources: &CrateSources, name: &str) -> (Vec<SourceFile>, BT
 
 /// Both modules exist, each has `.sql` migrations that create a table, and the crate no
 /// longer runs phase 01's shared migrations.
-fn own_migrations(sources: &CrateSources) -> Result<(), String> {
+fn own_migrations(sources: &CrateSources, files: &[RustFile]) -> Result<(), String> {
     let mut missing = Vec::new();
     for name in MODULES {
         if let Err(problem) = module_exists(sources, name) {
@@ -124,10 +316,14 @@ fn own_migrations(sources: &CrateSources) -> Result<(), String> {
             ));
         }
     }
-    let shared: Vec<String> = sources
-        .files
+    let shared: Vec<String> = files
         .iter()
-        .filter(|file| !file.is_sql && file.text.contains("01-monolith/migrations"))
+        .filter(|file| {
+            Names::of(&file.ast)
+                .strings
+                .iter()
+                .any(|(text, _)| text.contains("01-monolith/migrations"))
+        })
         .map(|file| {
             format!(
                 "{} still runs phase 01's shared migrations (01-monolith/migrations), which \
@@ -185,87 +381,40 @@ fn sql_stays_home(sources: &CrateSources) -> Result<(), String> {
     listed(problems, "SQL that crosses a module's boundary:")
 }
 
-/// The tasks module's migrations declare no `REFERENCES` to a table they do not create.
-fn no_foreign_key_out_of_tasks(sources: &CrateSources) -> Result<(), String> {
-    let (files, own) = module_migrations(sources, "tasks");
-    if files.is_empty() {
-        return if sources
-            .files
-            .iter()
-            .any(|file| file.text.contains("01-monolith/migrations"))
-        {
-            Err("the tasks table is still created by phase 01's migrations \
-                 (01-monolith/migrations/sqlite/20261122000002_create_tasks.sql), where \
-                 `owner_id ... REFERENCES users (id)` ties it to the users' table. Create it in \
-                 the tasks module's own migrations, with `owner_id` as a plain integer"
-                .into())
-        } else {
-            Err(
-                "the tasks module has no migrations yet (see the first step), so its table \
-                 cannot be checked"
-                    .into(),
-            )
-        };
+/// The tasks module names nothing of the identity module (in code: paths, `use`s, types,
+/// macro arguments) and declares a visible trait for what it needs to know about users.
+fn tasks_asks_through_its_own_trait(files: &[RustFile]) -> Result<(), String> {
+    let module: Vec<&RustFile> = files
+        .iter()
+        .filter(|file| syntax::in_module(&file.relative, "tasks"))
+        .collect();
+    if module.is_empty() {
+        return Err("there is no tasks module in src/tasks/".into());
     }
     let mut problems = Vec::new();
-    for file in &files {
-        let words: Vec<&str> = file
-            .sql
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .filter(|word| !word.is_empty())
-            .collect();
-        for pair in words.windows(2) {
-            if pair[0].eq_ignore_ascii_case("REFERENCES")
-                && !own.contains(&pair[1].to_ascii_lowercase())
-            {
+    for file in &module {
+        let names = Names::of(&file.ast);
+        let mut seen = BTreeSet::new();
+        for (path, line) in names.resolved_paths(&file.ast) {
+            let Some(name) = path.iter().find(|segment| {
+                segment.to_ascii_lowercase().contains("identity")
+                    || ["UserRepository", "UserService"].contains(&segment.as_str())
+            }) else {
+                continue;
+            };
+            if seen.insert(line) {
                 problems.push(format!(
-                    "{}: `REFERENCES {}` is a foreign key into another module's table; drop it \
-                     and check that the owner exists through the tasks module's own trait",
-                    file.shown, pair[1]
-                ));
-            }
-        }
-    }
-    listed(
-        problems,
-        "the tasks module's data still depends on identity's:",
-    )
-}
-
-/// The tasks module declares a `pub trait` and names nothing of the identity module.
-fn tasks_asks_through_its_own_trait(sources: &CrateSources) -> Result<(), String> {
-    let module = sources.module("tasks");
-    let code_files: Vec<&SourceFile> = module.iter().filter(|file| !file.is_sql).collect();
-    if code_files.is_empty() {
-        return Err(format!(
-            "there is no tasks module in {}/src/tasks/",
-            shown_root(sources)
-        ));
-    }
-    let mut problems = Vec::new();
-    for file in &code_files {
-        for (number, line) in file.code.lines().enumerate() {
-            let named: Vec<&str> = words(line)
-                .into_iter()
-                .filter(|word| {
-                    word.to_ascii_lowercase().contains("identity")
-                        || ["UserRepository", "UserService"].contains(word)
-                })
-                .collect();
-            if let Some(name) = named.first() {
-                problems.push(format!(
-                    "{}:{}: names `{name}`: the tasks module must not know the identity module; \
+                    "{}:{line}: names `{name}`: the tasks module must not know the identity module; \
                      it declares what it needs as a trait, and src/state.rs plugs identity in",
-                    file.shown,
-                    number + 1
+                    file.shown
                 ));
             }
         }
     }
-    let declares_trait = code_files.iter().any(|file| {
-        file.code
-            .lines()
-            .any(|line| words(line).windows(2).any(|pair| pair == ["pub", "trait"]))
+    let declares_trait = module.iter().any(|file| {
+        syntax::items_of(&file.ast)
+            .iter()
+            .any(|item| matches!(item, syn::Item::Trait(t) if syntax::is_visible(&t.vis)))
     });
     if !declares_trait {
         problems.push(

@@ -15,29 +15,47 @@ use wiremock::{
     matchers::{method, path},
 };
 
-use crate::kit::{self, Process, Report, TEST_JWT_SECRET, Variant};
+use crate::{
+    kit::{self, Process, Report, Subject, TEST_JWT_SECRET},
+    metadata,
+};
 
 const STEP_1: &str =
     "step 1: the monolith serves GET /internal/v1/task-counts (what the stats service needs)";
 const STEP_2: &str = "step 2: the stats service computes the monolith's statistics from that route (a user with 101 tasks)";
 const STEP_3: &str =
     "step 3: the gateway sends /api/v1/stats to the stats service, everything else to the monolith";
+const ASKS_COUNTS: &str = "the stats service asks the monolith's /internal/v1/task-counts with the caller's token, and nothing else (a stand-in monolith records every call)";
+const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
 const CONTRACT: &str = "the whole API contract passes through the gateway";
 const STRANGLED: &str = "strangled for real: with the stats service stopped, /api/v1/stats answers a 503 problem while /api/v1/tasks still works";
 
 /// What the wiremock stand-in for the stats service answers, so we can tell who answered.
 const STUB_MARKER: &str = "exercise-checker-stats-stub";
 
-pub async fn check(variant: Variant) -> Report {
+pub async fn check(subject: &Subject) -> Report {
     let mut report = Report::new(format!(
         "Exercise 03, strangle the first service ({})",
-        variant.name()
+        subject.label
     ));
-    let all = [STEP_1, STEP_2, STEP_3, CONTRACT, STRANGLED];
-    let package = kit::package(3, variant);
-    let Some(binary) = kit::build_step(&mut report, &package, &all).await else {
+    let all = [
+        DEPENDENCIES,
+        ASKS_COUNTS,
+        STEP_1,
+        STEP_2,
+        STEP_3,
+        CONTRACT,
+        STRANGLED,
+    ];
+    let Some(binary) = kit::build_step(&mut report, subject, &all).await else {
         return report;
     };
+    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
+    report.step(ASKS_COUNTS, asks_internal_counts(&binary).await);
+    if subject.quick && !report.is_success() {
+        report.skip_all(&all[2..], "a step above is missing (quick mode)");
+        return report;
+    }
     let Ok(data) = tempfile::tempdir() else {
         report.step("a temporary folder", Err("cannot create one".into()));
         return report;
@@ -55,7 +73,7 @@ pub async fn check(variant: Variant) -> Report {
                 "the monolith, the stats service and the gateway start",
                 Err(error),
             );
-            report.skip_all(&all, "the processes do not start");
+            report.skip_all(&all[2..], "the processes do not start");
             return report;
         }
     };
@@ -153,6 +171,114 @@ async fn start_gateway(binary: &Path, monolith: &str, stats: &str) -> Result<Pro
         kit::free_port(),
     )
     .await
+}
+
+/// The stats service alone, with a stand-in monolith (wiremock) that answers the internal
+/// counts route and also, with other numbers, the public `/api/v1/stats`: the answer and the
+/// stand-in's record of calls say which path the stats service used.
+async fn asks_internal_counts(binary: &Path) -> Result<(), String> {
+    let now = chrono::Utc::now().timestamp();
+    let token = conformance::jwt::sign_hs256(
+        TEST_JWT_SECRET.as_bytes(),
+        &conformance::jwt::claims("7", now, now + 600),
+    )?;
+    let monolith = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/internal/v1/task-counts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"status": "todo", "priority": "high", "tasks": 3, "overdue": 1},
+            {"status": "done", "priority": "low", "tasks": 2, "overdue": 0},
+        ])))
+        .mount(&monolith)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/stats"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "total_tasks": 999, "by_status": {"todo": 999, "in_progress": 0, "done": 0},
+            "by_priority": {"low": 0, "medium": 999, "high": 0},
+            "completion_rate": 0.0, "overdue_tasks": 0, "served_by": STUB_MARKER,
+        })))
+        .mount(&monolith)
+        .await;
+    let stats = Process::start(
+        "stats-service",
+        binary,
+        &["stats-service"],
+        &[
+            ("JWT_SECRET", TEST_JWT_SECRET.to_string()),
+            ("TASK_SERVICE_URL", monolith.uri()),
+        ],
+        kit::free_port(),
+    )
+    .await?;
+    let answer = client()
+        .get(format!("{}/api/v1/stats", stats.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .map_err(|error| format!("GET /api/v1/stats failed: {error}"))?;
+    let status = answer.status().as_u16();
+    let body: Value = answer.json().await.unwrap_or(Value::Null);
+    let calls = monolith.received_requests().await.unwrap_or_default();
+    let paths: Vec<String> = calls
+        .iter()
+        .map(|call| call.url.path().to_string())
+        .collect();
+    if paths.iter().any(|path| path == "/api/v1/stats") {
+        return Err(format!(
+            "the stats service forwards the monolith's own /api/v1/stats (the stand-in monolith saw \
+             {paths:?}): the monolith still computes the statistics. The stats module computes them \
+             in the stats service, from the counts of GET /internal/v1/task-counts"
+        ));
+    }
+    let internal: Vec<_> = calls
+        .iter()
+        .filter(|call| call.url.path() == "/internal/v1/task-counts")
+        .collect();
+    if internal.is_empty() {
+        return Err(format!(
+            "the stats service never called GET /internal/v1/task-counts (the stand-in monolith saw \
+             {paths:?}; it answered {status}: {}). Implement `TaskCounts::counts_for_owner` in \
+             src/task_counts.rs over that route",
+            short(&body.to_string())
+        ));
+    }
+    let bearer = format!("Bearer {token}");
+    if !internal.iter().all(|call| {
+        call.headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            == Some(bearer.as_str())
+    }) {
+        return Err(
+            "the stats service called /internal/v1/task-counts without the caller's token \
+             (`Authorization: Bearer <the caller's token>`): the monolith must answer for the \
+             caller, so forward the token the caller sent (`stats_service::caller_token()`)"
+                .into(),
+        );
+    }
+    let others: Vec<&String> = paths
+        .iter()
+        .filter(|path| *path != "/internal/v1/task-counts")
+        .collect();
+    if !others.is_empty() {
+        return Err(format!(
+            "besides /internal/v1/task-counts the stats service called {others:?} on the monolith: \
+             the counts route is all it needs (computing stats from /api/v1/tasks pages is wrong \
+             beyond one page)"
+        ));
+    }
+    let expected = [("total_tasks", 5), ("overdue_tasks", 1)];
+    for (field, want) in expected {
+        if body[field].as_i64() != Some(want) {
+            return Err(format!(
+                "from the counts todo/high 3 (1 overdue) and done/low 2, the stats service answered \
+                 {status} {}; expected `{field}` = {want}",
+                short(&body.to_string())
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Step 1: the monolith's internal route answers the caller's counts, in phase 03's shape.

@@ -20,13 +20,15 @@ use sqlx::{
 
 use crate::{
     exercise_03::{User, client, short, start_monolith},
-    kit::{self, Process, Report, TEST_JWT_SECRET, Variant},
+    kit::{self, Process, Report, Subject, TEST_JWT_SECRET},
+    metadata,
 };
 
 const SERVES_TASKS: &str = "the task service serves the tasks API on its own (contract areas for tasks, through the gateway)";
 const OWN_DATABASE: &str = "tasks created through the gateway are stored in the task service's database, not the monolith's";
 const NO_USERS: &str = "the task service's database holds tasks, and no users table";
 const CONTRACT: &str = "the whole API contract passes through the gateway";
+const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
 const WITHOUT_MONOLITH: &str =
     "with the monolith stopped, tasks still work (JWT checked locally) and the stats still answer";
 
@@ -42,22 +44,28 @@ const TASK_AREAS: [&str; 8] = [
     conformance::areas::ISOLATION,
 ];
 
-pub async fn check(variant: Variant) -> Report {
+pub async fn check(subject: &Subject) -> Report {
     let mut report = Report::new(format!(
         "Exercise 04, database per service ({})",
-        variant.name()
+        subject.label
     ));
     let all = [
+        DEPENDENCIES,
         SERVES_TASKS,
         OWN_DATABASE,
         NO_USERS,
         CONTRACT,
         WITHOUT_MONOLITH,
     ];
-    let package = kit::package(4, variant);
-    let Some(binary) = kit::build_step(&mut report, &package, &all).await else {
+    let Some(binary) = kit::build_step(&mut report, subject, &all).await else {
         return report;
     };
+    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
+    let all = &all[1..];
+    if subject.quick && !report.is_success() {
+        report.skip_all(all, "a step above is missing (quick mode)");
+        return report;
+    }
     let phase_03 = async {
         Ok::<_, String>((
             kit::build("api-gateway").await?,
@@ -68,7 +76,7 @@ pub async fn check(variant: Variant) -> Report {
         Ok(binaries) => binaries,
         Err(error) => {
             report.step("phase 03's api-gateway and stats-service build", Err(error));
-            report.skip_all(&all, "phase 03's binaries do not build");
+            report.skip_all(all, "phase 03's binaries do not build");
             return report;
         }
     };
@@ -93,7 +101,7 @@ pub async fn check(variant: Variant) -> Report {
                 "the monolith, your task service, the stats service and the gateway start",
                 Err(error),
             );
-            report.skip_all(&all, "the processes do not start");
+            report.skip_all(all, "the processes do not start");
             return report;
         }
     };

@@ -19,17 +19,37 @@ use wiremock::{
     matchers::{header, method, path},
 };
 
-use crate::kit::{self, Process, Report, TEST_JWT_SECRET, Variant};
+use crate::{
+    kit::{self, Process, Report, Subject, TEST_JWT_SECRET},
+    metadata,
+};
 
-const NUMBER: u32 = 5;
 const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";
 
-/// The settings every step starts the service with (the README lists them).
+/// The settings most steps start the service with (the README lists them). None is phase
+/// 03's default (2000 ms, 2 retries, 5 failures, 10 s), so a client that hard-codes the
+/// defaults instead of reading its settings fails.
 const TIMEOUT_MS: u64 = 500;
-const RETRIES: usize = 2;
+const RETRIES: usize = 1;
 const BREAKER_FAILURES: u32 = 3;
 /// Long enough that the circuit cannot close again while the step is watching it.
 const BREAKER_OPEN_MS: u64 = 30_000;
+
+/// One set of settings for the service under check.
+#[derive(Clone, Copy)]
+struct Config {
+    timeout_ms: u64,
+    retries: usize,
+    breaker_failures: u32,
+    breaker_open_ms: u64,
+}
+
+const USUAL: Config = Config {
+    timeout_ms: TIMEOUT_MS,
+    retries: RETRIES,
+    breaker_failures: BREAKER_FAILURES,
+    breaker_open_ms: BREAKER_OPEN_MS,
+};
 
 /// How long the hung task-service of the timeout step takes to answer.
 const HUNG_FOR: Duration = Duration::from_secs(10);
@@ -45,18 +65,34 @@ const BREAKER: &str =
 const STALE: &str =
     "step 4, stale fallback: the last known statistics, marked stale, while task-service fails";
 const NOTHING_KNOWN: &str = "task-service down and nothing known yet: a 503 problem";
+const SETTINGS: &str = "the configured timeout, retries and breaker threshold are the ones used (values other than the defaults)";
+const HALF_OPEN: &str = "after CIRCUIT_BREAKER_OPEN_MS the circuit lets a trial call through and closes again once task-service is healthy";
+const PER_USER: &str = "while task-service fails, each user gets only their own last known statistics, never another user's";
+const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
 
-pub async fn check(variant: Variant) -> Report {
-    let mut report = Report::new(format!("Exercise 05, Survive failure ({})", variant.name()));
-    let steps = [HAPPY, TIMEOUT, RETRY, BREAKER, STALE, NOTHING_KNOWN];
-    let package = kit::package(NUMBER, variant);
-    let Some(binary) = kit::build_step(&mut report, &package, &steps).await else {
+pub async fn check(subject: &Subject) -> Report {
+    let mut report = Report::new(format!("Exercise 05, Survive failure ({})", subject.label));
+    let steps = [
+        DEPENDENCIES,
+        HAPPY,
+        TIMEOUT,
+        RETRY,
+        BREAKER,
+        STALE,
+        NOTHING_KNOWN,
+        SETTINGS,
+        HALF_OPEN,
+        PER_USER,
+    ];
+    let Some(binary) = kit::build_step(&mut report, subject, &steps).await else {
         return report;
     };
+    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
+    let steps = &steps[1..];
     let counts = match fixture_counts() {
         Ok(counts) => counts,
         Err(error) => {
-            report.skip_all(&steps, &error);
+            report.skip_all(steps, &error);
             return report;
         }
     };
@@ -67,6 +103,9 @@ pub async fn check(variant: Variant) -> Report {
     report.step(BREAKER, circuit_breaker(&binary).await);
     report.step(STALE, stale_fallback(&binary, &counts).await);
     report.step(NOTHING_KNOWN, nothing_known(&binary).await);
+    report.step(SETTINGS, settings_honoured(&binary).await);
+    report.step(HALF_OPEN, half_open(&binary, &counts).await);
+    report.step(PER_USER, per_user(&binary, &counts).await);
     report
 }
 
@@ -103,13 +142,27 @@ fn token(user_id: i64) -> Result<String, String> {
 }
 
 async fn start(binary: &Path, task_service_url: String) -> Result<Process, String> {
+    start_with(binary, task_service_url, USUAL).await
+}
+
+async fn start_with(
+    binary: &Path,
+    task_service_url: String,
+    config: Config,
+) -> Result<Process, String> {
     let env = [
         ("JWT_SECRET", TEST_JWT_SECRET.to_string()),
         ("TASK_SERVICE_URL", task_service_url),
-        ("TASK_SERVICE_TIMEOUT_MS", TIMEOUT_MS.to_string()),
-        ("TASK_SERVICE_RETRIES", RETRIES.to_string()),
-        ("CIRCUIT_BREAKER_FAILURES", BREAKER_FAILURES.to_string()),
-        ("CIRCUIT_BREAKER_OPEN_MS", BREAKER_OPEN_MS.to_string()),
+        ("TASK_SERVICE_TIMEOUT_MS", config.timeout_ms.to_string()),
+        ("TASK_SERVICE_RETRIES", config.retries.to_string()),
+        (
+            "CIRCUIT_BREAKER_FAILURES",
+            config.breaker_failures.to_string(),
+        ),
+        (
+            "CIRCUIT_BREAKER_OPEN_MS",
+            config.breaker_open_ms.to_string(),
+        ),
     ];
     Process::start("stats-service", binary, &[], &env, kit::free_port()).await
 }
@@ -471,4 +524,177 @@ async fn nothing_known(binary: &Path) -> Result<(), String> {
              \"unavailable\" (a 503) then, in the error arm of src/seams.rs"
         )
     })
+}
+
+/// Each setting, alone, with a value other than its default, seen by its effect: a 300 ms
+/// timeout answers a hung task-service well before the default's 2 s; 3 retries make exactly 4
+/// calls for one request; a threshold of 4 lets exactly 4 failing calls through.
+async fn settings_honoured(binary: &Path) -> Result<(), String> {
+    let token = token(47)?;
+    // Timeout.
+    let hung = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(TASK_COUNTS_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([]))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&hung)
+        .await;
+    let quick = Config {
+        timeout_ms: 300,
+        retries: 0,
+        breaker_failures: 50,
+        breaker_open_ms: BREAKER_OPEN_MS,
+    };
+    let service = start_with(binary, hung.uri(), quick).await?;
+    let answer = get_stats(&service, &token, PATIENCE).await?;
+    if answer.took > Duration::from_millis(1500) {
+        return Err(format!(
+            "with TASK_SERVICE_TIMEOUT_MS=300 and TASK_SERVICE_RETRIES=0, a hung task-service \
+             kept the caller waiting {:?}: the timeout must come from `settings.timeout`, not a \
+             number in the code",
+            answer.took
+        ));
+    }
+    drop(service);
+    // Retries.
+    let failing = MockServer::start().await;
+    failing_stub(&failing, 503).await;
+    let retrying = Config {
+        timeout_ms: TIMEOUT_MS,
+        retries: 3,
+        breaker_failures: 50,
+        breaker_open_ms: BREAKER_OPEN_MS,
+    };
+    let service = start_with(binary, failing.uri(), retrying).await?;
+    get_stats(&service, &token, Duration::from_secs(15)).await?;
+    let seen = calls(&failing).await;
+    if seen != 4 {
+        return Err(format!(
+            "with TASK_SERVICE_RETRIES=3 and a task-service that always answers 503, one request \
+             made {seen} call(s); it should make exactly 4 (the call and 3 retries): the number \
+             of retries must come from `settings.retries`"
+        ));
+    }
+    drop(service);
+    // Breaker threshold.
+    let failing = MockServer::start().await;
+    failing_stub(&failing, 503).await;
+    let threshold = Config {
+        timeout_ms: TIMEOUT_MS,
+        retries: 0,
+        breaker_failures: 4,
+        breaker_open_ms: BREAKER_OPEN_MS,
+    };
+    let service = start_with(binary, failing.uri(), threshold).await?;
+    for _ in 0..7 {
+        get_stats(&service, &token, Duration::from_secs(15)).await?;
+    }
+    let seen = calls(&failing).await;
+    if seen != 4 {
+        return Err(format!(
+            "with CIRCUIT_BREAKER_FAILURES=4, TASK_SERVICE_RETRIES=0 and a task-service that \
+             always answers 503, 7 requests made {seen} call(s); the circuit should open after \
+             exactly 4: the threshold must come from `settings.breaker_failures`"
+        ));
+    }
+    Ok(())
+}
+
+/// The circuit opens; task-service recovers; after `CIRCUIT_BREAKER_OPEN_MS` (1.5 s here) a
+/// trial call goes through, the caller gets fresh statistics, and the circuit stays closed.
+async fn half_open(binary: &Path, counts: &Value) -> Result<(), String> {
+    let token = token(48)?;
+    let task_service = MockServer::start().await;
+    failing_stub(&task_service, 503).await;
+    let config = Config {
+        timeout_ms: TIMEOUT_MS,
+        retries: 0,
+        breaker_failures: 2,
+        breaker_open_ms: 1500,
+    };
+    let service = start_with(binary, task_service.uri(), config).await?;
+    for _ in 0..4 {
+        get_stats(&service, &token, Duration::from_secs(15)).await?;
+    }
+    let before = calls(&task_service).await;
+    if before > 2 {
+        return Err(format!(
+            "with CIRCUIT_BREAKER_FAILURES=2 and TASK_SERVICE_RETRIES=0, 4 failing requests made \
+             {before} calls: the circuit never opened"
+        ));
+    }
+    task_service.reset().await;
+    task_counts_stub(&task_service, counts).await;
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    for attempt in 1..=2 {
+        let answer = get_stats(&service, &token, Duration::from_secs(15)).await?;
+        if answer.status != 200 || answer.is_stale() {
+            return Err(format!(
+                "task-service was healthy again and CIRCUIT_BREAKER_OPEN_MS (1500 ms) had passed \
+                 2.3 s ago, yet request {attempt} got {}: the circuit did not close again. After \
+                 the open period the breaker must let a trial call through (half-open) and close \
+                 when it succeeds",
+                answer.describe()
+            ));
+        }
+        matches_counts(&answer, counts)?;
+    }
+    if calls(&task_service).await < 2 {
+        return Err("after recovering, requests were answered without asking task-service".into());
+    }
+    Ok(())
+}
+
+/// Two users get their own (different) statistics; then task-service fails: each gets their
+/// own last known ones back, and a third user, never seen, gets a 503, never someone else's.
+async fn per_user(binary: &Path, counts: &Value) -> Result<(), String> {
+    let first = token(49)?;
+    let second = token(50)?;
+    let stranger = token(51)?;
+    let other_counts = serde_json::json!([
+        {"status": "in_progress", "priority": "low", "tasks": 7, "overdue": 0}
+    ]);
+    let task_service = MockServer::start().await;
+    for (token, body) in [(&first, counts), (&second, &other_counts)] {
+        Mock::given(method("GET"))
+            .and(path(TASK_COUNTS_PATH))
+            .and(header("authorization", format!("Bearer {token}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&task_service)
+            .await;
+    }
+    let service = start(binary, task_service.uri()).await?;
+    for token in [&first, &second] {
+        let fresh = get_stats(&service, token, Duration::from_secs(15)).await?;
+        if fresh.status != 200 {
+            return Err(format!(
+                "with a healthy task-service a user got {}",
+                fresh.describe()
+            ));
+        }
+    }
+    task_service.reset().await;
+    failing_stub(&task_service, 503).await;
+    let answer = get_stats(&service, &first, Duration::from_secs(15)).await?;
+    if answer.status != 200 || matches_counts(&answer, counts).is_err() {
+        return Err(format!(
+            "user 49 saw their statistics, then user 50 saw theirs, then task-service failed: user \
+             49 got {}, which is not their own last known statistics (7 in-progress tasks are user \
+             50's). Keep the last good counts per user (keyed by `owner_id`), never one entry \
+             for everybody",
+            answer.describe()
+        ));
+    }
+    let answer = get_stats(&service, &stranger, Duration::from_secs(15)).await?;
+    if answer.status == 200 {
+        return Err(format!(
+            "a user whose statistics were never fetched got 200 while task-service fails: {}. \
+             That is another user's data: without their own last known counts the answer is a 503",
+            answer.describe()
+        ));
+    }
+    Ok(())
 }

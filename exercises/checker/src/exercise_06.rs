@@ -1,14 +1,19 @@
 //! Exercise 06, "Protect the edge": the gateway limits each client IP's request rate with
 //! `tower_governor` and answers 429 problems with `Retry-After`.
 //!
-//! One static step (the limiter is the learner's own, built with `tower_governor`, not phase
-//! 03's ready-made one), then black box: the learner's gateway runs as a real process with
-//! every upstream pointing at a wiremock server, and the checker sends requests from
-//! different loopback source addresses (Linux routes all of 127.0.0.0/8 to `lo`), which the
-//! gateway sees as different client IPs.
+//! One static step, read with `syn` (the limiter is the learner's own, built with
+//! `tower_governor`, not phase 03's ready-made one, whatever name it is imported under), then
+//! black box: the learner's gateway runs as a real process with every upstream pointing at a
+//! wiremock server, and the checker sends requests as two different clients.
+//!
+//! Two clients on one machine: the gateway listens on `HOST=::` (dual-stack on Linux, macOS
+//! and WSL), and one client connects from `::1`, the other from `127.0.0.1`, which the gateway
+//! sees as `::ffff:127.0.0.1`. Both loopback addresses exist on every one of those systems
+//! (macOS has no 127.0.0.2). The kit's start-up probe comes from 127.0.0.1, so the client that
+//! bursts is the `::1` one, whose bucket is still full.
 
 use std::{
-    net::{IpAddr, Ipv4Addr},
+    net::{IpAddr, Ipv4Addr, Ipv6Addr},
     path::Path,
     time::Duration,
 };
@@ -19,10 +24,11 @@ use wiremock::{
     matchers::{method, path},
 };
 
-use crate::kit::{self, Process, Report, Variant};
-
-const NUMBER: u32 = 6;
-const FOLDER: &str = "06-protect-the-edge";
+use crate::{
+    kit::{self, Process, Report, Subject},
+    metadata,
+    syntax::{self, Names},
+};
 
 /// A proxied path (owned by task-service) the checker stubs and hammers.
 const PROXIED: &str = "/api/v1/tasks";
@@ -35,8 +41,8 @@ const OFF_REQUESTS: usize = 50;
 
 /// The client that bursts. Not 127.0.0.1: the kit's start-up probe (`/health`) comes from
 /// there and would already have spent some of that IP's tokens.
-const FIRST_CLIENT: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
-const SECOND_CLIENT: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+const FIRST_CLIENT: IpAddr = IpAddr::V6(Ipv6Addr::LOCALHOST);
+const SECOND_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 const OWN_CODE: &str = "src/rate_limit.rs builds the limiter with tower_governor";
 const BURST_LIMITED: &str = "a burst from one client is limited (429s)";
@@ -45,14 +51,12 @@ const PER_CLIENT: &str = "the limit is per client IP: another client is still se
 const RECOVERS: &str = "after waiting `Retry-After`, the limited client is served again";
 const OFF: &str = "RATE_LIMIT_PER_SECOND=0 switches the limit off";
 const FORWARDS: &str = "the gateway still forwards to the services";
+const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
 
-pub async fn check(variant: Variant) -> Report {
-    let mut report = Report::new(format!(
-        "Exercise 06, Protect the edge ({})",
-        variant.name()
-    ));
-    let package = kit::package(NUMBER, variant);
+pub async fn check(subject: &Subject) -> Report {
+    let mut report = Report::new(format!("Exercise 06, Protect the edge ({})", subject.label));
     let later = [
+        DEPENDENCIES,
         OWN_CODE,
         BURST_LIMITED,
         PROBLEM,
@@ -61,36 +65,84 @@ pub async fn check(variant: Variant) -> Report {
         OFF,
         FORWARDS,
     ];
-    let Some(binary) = kit::build_step(&mut report, &package, &later).await else {
+    let Some(binary) = kit::build_step(&mut report, subject, &later).await else {
         return report;
     };
-    report.step(OWN_CODE, own_code(&kit::variant_dir(FOLDER, variant)));
+    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
+    report.step(OWN_CODE, own_code(&subject.dir));
+    if subject.quick && !report.is_success() {
+        report.skip_all(&later[2..], "a step above is missing (quick mode)");
+        return report;
+    }
     limited(&binary, &mut report).await;
     report.step(OFF, switched_off(&binary).await);
     report.step(FORWARDS, forwards(&binary).await);
     report
 }
 
+/// What phase 03 already has that would skip the exercise: its finished limiter, and its
+/// gateway's router, which applies that limiter itself.
+const FINISHED: [(&[&str], &str); 3] = [
+    (
+        &["service_kit", "middleware", "rate_limit"],
+        "phase 03's finished limiter (`service_kit::middleware::rate_limit`)",
+    ),
+    (
+        &["api_gateway", "routes", "app"],
+        "phase 03's gateway router (`api_gateway::routes::app`), which applies phase 03's limiter",
+    ),
+    (
+        &["api_gateway", "app"],
+        "phase 03's gateway router (`api_gateway::app`), which applies phase 03's limiter",
+    ),
+];
+
 /// The limiter is written in the exercise crate with `tower_governor`; calling phase 03's
-/// finished `service_kit::middleware::rate_limit` would skip the whole exercise.
+/// finished one would skip the whole exercise. Read with `syn`: a comment or a string never
+/// counts, and a path is judged by what its `use` says it stands for (`use
+/// service_kit::middleware as m; m::rate_limit(...)`, renamed or glob imports).
 fn own_code(dir: &Path) -> Result<(), String> {
-    let sources = kit::sources(dir);
-    let uses_governor = sources
-        .iter()
-        .any(|(_, text)| text.contains("GovernorLayer"));
-    let borrows_phase_03 = sources.iter().find(|(_, text)| {
-        text.contains("middleware::rate_limit") || text.contains("middleware::{rate_limit")
-    });
-    if let Some((file, _)) = borrows_phase_03 {
+    let files = syntax::read_crate(dir)?;
+    let mut borrowed = Vec::new();
+    let mut uses_governor = false;
+    for file in &files {
+        let names = Names::of(&file.ast);
+        let imports = syntax::imports(&syntax::items_of(&file.ast));
+        let globbed_middleware = imports
+            .iter()
+            .any(|import| import.local == "*" && import.path == ["service_kit", "middleware"]);
+        for (path, line) in names.resolved_paths(&file.ast) {
+            if path.iter().any(|segment| segment == "GovernorLayer") {
+                uses_governor = true;
+            }
+            let mut found = FINISHED
+                .iter()
+                .find(|(prefix, _)| {
+                    prefix.len() <= path.len() && prefix.iter().zip(&path).all(|(a, b)| a == b)
+                })
+                .map(|(_, what)| *what);
+            // `use service_kit::middleware::*;` then a bare `rate_limit(...)`.
+            if found.is_none() && globbed_middleware && path == ["rate_limit"] {
+                found = Some(FINISHED[0].1);
+            }
+            if let Some(what) = found {
+                borrowed.push(format!("{}:{line}: uses {what}", file.shown));
+            }
+        }
+        // `use service_kit::middleware::{rate_limit as limit}` is caught by its path above.
+    }
+    borrowed.sort();
+    borrowed.dedup();
+    if !borrowed.is_empty() {
         return Err(format!(
-            "{} calls phase 03's finished limiter (`service_kit::middleware::rate_limit`); write \
-             your own in src/rate_limit.rs, that is the exercise",
-            file.display()
+            "the crate calls phase 03's finished limiter instead of its own; write your own in \
+             src/rate_limit.rs, that is the exercise:\n  {}",
+            borrowed.join("\n  ")
         ));
     }
     if !uses_governor {
         return Err(
-            "no `GovernorLayer` in the crate yet: `per_client_ip` in src/rate_limit.rs still \
+            "no `GovernorLayer` in the crate's code yet: `per_client_ip` in src/rate_limit.rs still \
              returns the routes unchanged. Build a `GovernorConfigBuilder` config and wrap the \
              routes in a `tower_governor::GovernorLayer` (README, step 2)"
                 .into(),
@@ -118,15 +170,17 @@ async fn start(binary: &Path, upstream: &MockServer, per_second: u32) -> Result<
         ("STATS_SERVICE_URL", upstream.uri()),
         ("RATE_LIMIT_PER_SECOND", per_second.to_string()),
         ("RATE_LIMIT_BURST", BURST.to_string()),
+        // Dual-stack: the two clients are ::1 and 127.0.0.1 (see the module's comment).
+        ("HOST", "::".to_string()),
     ];
     Process::start("api-gateway", binary, &[], &env, kit::free_port()).await
 }
 
 /// An HTTP client whose requests come from `source` (a new connection per request, so
 /// nothing is reused across the clients).
-fn client_from(source: Ipv4Addr) -> Result<reqwest::Client, String> {
+fn client_from(source: IpAddr) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
-        .local_address(IpAddr::V4(source))
+        .local_address(source)
         .timeout(Duration::from_secs(10))
         .build()
         .map_err(|error| format!("cannot build an HTTP client bound to {source}: {error}"))
@@ -144,9 +198,18 @@ impl Answer {
     }
 }
 
-async fn get(client: &reqwest::Client, gateway: &Process) -> Result<Answer, String> {
+/// The gateway's URL as `client` must reach it: `[::1]` for the IPv6 client.
+fn url_for(client: IpAddr, gateway: &Process) -> String {
+    match client {
+        IpAddr::V6(_) => format!("http://[::1]:{}{PROXIED}", gateway.port()),
+        IpAddr::V4(_) => format!("http://127.0.0.1:{}{PROXIED}", gateway.port()),
+    }
+}
+
+async fn get(client: &(IpAddr, reqwest::Client), gateway: &Process) -> Result<Answer, String> {
     let response = client
-        .get(format!("{}{PROXIED}", gateway.base_url()))
+        .1
+        .get(url_for(client.0, gateway))
         .send()
         .await
         .map_err(|error| format!("GET {PROXIED} failed: {error}"))?;
@@ -163,8 +226,8 @@ async fn get(client: &reqwest::Client, gateway: &Process) -> Result<Answer, Stri
 /// Steps 1 to 4, against one gateway limited to 1 request a second with a burst of 3.
 async fn limited(binary: &Path, report: &mut Report) {
     let upstream = upstreams().await;
-    let first = client_from(FIRST_CLIENT);
-    let second = client_from(SECOND_CLIENT);
+    let first = client_from(FIRST_CLIENT).map(|client| (FIRST_CLIENT, client));
+    let second = client_from(SECOND_CLIENT).map(|client| (SECOND_CLIENT, client));
     let (gateway, first, second) = match (start(binary, &upstream, PER_SECOND).await, first, second)
     {
         (Ok(gateway), Ok(first), Ok(second)) => (gateway, first, second),
@@ -323,7 +386,7 @@ fn problem(refused: &Answer, retry_after: Option<u64>) -> Result<(), String> {
 async fn switched_off(binary: &Path) -> Result<(), String> {
     let upstream = upstreams().await;
     let gateway = start(binary, &upstream, 0).await?;
-    let client = client_from(FIRST_CLIENT)?;
+    let client = (FIRST_CLIENT, client_from(FIRST_CLIENT)?);
     for sent in 1..=OFF_REQUESTS {
         let answer = get(&client, &gateway).await?;
         if answer.status == 429 {
@@ -340,7 +403,7 @@ async fn switched_off(binary: &Path) -> Result<(), String> {
 async fn forwards(binary: &Path) -> Result<(), String> {
     let upstream = upstreams().await;
     let gateway = start(binary, &upstream, 100).await?;
-    let client = client_from(SECOND_CLIENT)?;
+    let client = (SECOND_CLIENT, client_from(SECOND_CLIENT)?);
     let answer = get(&client, &gateway).await?;
     if answer.status != 200 {
         return Err(format!(

@@ -49,7 +49,8 @@ impl std::str::FromStr for Variant {
 
 /// The repository root: this crate lives in `exercises/checker`.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// `exercises/<folder>/<starter|solution>`.
@@ -65,40 +66,136 @@ pub fn package(number: u32, variant: Variant) -> String {
     format!("exercise-{number:02}-{}", variant.name())
 }
 
-/// `cargo build -p <package>` (debug profile), and the path of the package's binary, which
-/// is named like the package. On failure, the end of cargo's messages.
-pub async fn build(package: &str) -> Result<PathBuf, String> {
+/// What a checker judges: one crate, where it lives, how cargo builds it and what its binary
+/// is called. Usually an exercise's starter or solution (members of the workspace); for the
+/// wrong-answer fixtures and the compile probes, a copy in a scratch folder that is a
+/// workspace of its own (see [`crate::scratch`]) but builds into the same `target/`.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub number: u32,
+    /// Shown in the report's title: `starter`, `solution`, `fixture pub-mod-repository`.
+    pub label: String,
+    /// The crate's folder (where its Cargo.toml is).
+    pub dir: PathBuf,
+    /// Its package name (`cargo build -p`).
+    pub package: String,
+    /// Its binary's name under `target/debug/`.
+    pub binary: String,
+    /// `Some(Cargo.toml)` when the crate is its own workspace (a scratch copy).
+    pub manifest: Option<PathBuf>,
+    /// Stop before the slow runtime steps once a step is missing (for fixtures, which only
+    /// need to be rejected, and rejected for the right reason).
+    pub quick: bool,
+}
+
+impl Subject {
+    /// An exercise's starter (the learner's work) or its reference solution.
+    pub fn variant(number: u32, variant: Variant) -> Result<Self, String> {
+        let folder = crate::folder(number)?;
+        let package = package(number, variant);
+        Ok(Self {
+            number,
+            label: variant.name().to_string(),
+            dir: variant_dir(folder, variant),
+            binary: package.clone(),
+            package,
+            manifest: None,
+            quick: false,
+        })
+    }
+}
+
+/// `cargo <args>` in the workspace root, building into the workspace's `target/`. On failure,
+/// the end of cargo's messages.
+async fn cargo(args: &[&str], what: &str) -> Result<std::process::Output, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["build", "--quiet", "-p", package])
+        .args(args)
+        .env("CARGO_TARGET_DIR", target_dir())
         .current_dir(workspace_root())
         .stdin(Stdio::null())
         .output()
         .await
         .map_err(|error| format!("cannot run cargo: {error}"))?;
-    if !output.status.success() {
+    if output.status.success() {
+        Ok(output)
+    } else {
         let messages = String::from_utf8_lossy(&output.stderr);
-        return Err(format!(
-            "`cargo build -p {package}` failed; cargo said:\n{}",
+        Err(format!(
+            "`{what}` failed; cargo said:\n{}",
             last_lines(&messages, 40)
-        ));
+        ))
     }
-    let binary = target_dir().join("debug").join(package);
+}
+
+/// `cargo build --lib --message-format=json` of a scratch copy: the compiler's messages as
+/// JSON lines, whether or not it compiled (a compile probe expects errors).
+pub async fn cargo_lib_messages(subject: &Subject) -> Result<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args([
+        "build",
+        "--lib",
+        "--message-format=json",
+        "-p",
+        &subject.package,
+    ]);
+    if let Some(manifest) = &subject.manifest {
+        command.arg("--manifest-path").arg(manifest);
+    }
+    let output = command
+        .env("CARGO_TARGET_DIR", target_dir())
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Builds a workspace package (debug profile): the path of its binary, named like it.
+pub async fn build(package: &str) -> Result<PathBuf, String> {
+    cargo(
+        &["build", "--quiet", "-p", package],
+        &format!("cargo build -p {package}"),
+    )
+    .await?;
+    binary_path(package)
+}
+
+/// Builds what a checker judges; the path of its binary.
+pub async fn build_subject(subject: &Subject) -> Result<PathBuf, String> {
+    let mut args = vec!["build", "--quiet", "-p", &subject.package];
+    let manifest = subject
+        .manifest
+        .as_ref()
+        .map(|path| path.to_string_lossy().to_string());
+    if let Some(manifest) = &manifest {
+        args.extend(["--manifest-path", manifest.as_str()]);
+    }
+    cargo(&args, &format!("cargo build -p {}", subject.package)).await?;
+    binary_path(&subject.binary)
+}
+
+fn binary_path(name: &str) -> Result<PathBuf, String> {
+    let binary = target_dir()
+        .join("debug")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if binary.exists() {
         Ok(binary)
     } else {
         Err(format!(
-            "`cargo build -p {package}` succeeded but made no binary at {}; the package needs one binary named `{package}`",
+            "the build succeeded but made no binary at {}; the package needs one binary named `{name}`",
             binary.display()
         ))
     }
 }
 
-/// The first step of every checker: builds `package` and records "`package` builds". When
+/// The first step of every checker: builds the subject and records "`package` builds". When
 /// it does not build, every step in `later` is recorded as not checked, and `None` comes back.
-pub async fn build_step(report: &mut Report, package: &str, later: &[&str]) -> Option<PathBuf> {
-    let name = format!("`{package}` builds");
-    match build(package).await {
+pub async fn build_step(report: &mut Report, subject: &Subject, later: &[&str]) -> Option<PathBuf> {
+    let name = format!("`{}` builds", subject.package);
+    match build_subject(subject).await {
         Ok(binary) => {
             report.step(name, Ok(()));
             Some(binary)
@@ -111,7 +208,9 @@ pub async fn build_step(report: &mut Report, package: &str, later: &[&str]) -> O
     }
 }
 
-fn target_dir() -> PathBuf {
+/// The workspace's `target/` (or `CARGO_TARGET_DIR`): scratch copies build there too, so
+/// their dependencies are built once.
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))

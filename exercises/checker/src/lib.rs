@@ -13,9 +13,14 @@ pub mod exercise_03;
 pub mod exercise_04;
 pub mod exercise_05;
 pub mod exercise_06;
+pub mod fixtures;
 pub mod kit;
+pub mod metadata;
+pub mod probe;
+pub mod scratch;
+pub mod syntax;
 
-pub use kit::{Report, Variant};
+pub use kit::{Report, Subject, Variant};
 
 /// The exercises in the order of the migration path: number, folder under `exercises/`, title.
 pub const EXERCISES: [(u32, &str, &str); 6] = [
@@ -31,20 +36,34 @@ pub const EXERCISES: [(u32, &str, &str); 6] = [
     (6, "06-protect-the-edge", "Protect the edge"),
 ];
 
-/// Checks exercise `number`'s `variant`; `Err` when there is no such exercise.
-pub async fn check(number: u32, variant: Variant) -> Result<Report, String> {
-    Ok(match number {
-        1 => exercise_01::check(variant).await,
-        2 => exercise_02::check(variant).await,
-        3 => exercise_03::check(variant).await,
-        4 => exercise_04::check(variant).await,
-        5 => exercise_05::check(variant).await,
-        6 => exercise_06::check(variant).await,
-        _ => {
-            return Err(format!(
+/// The folder under `exercises/` of exercise `number`.
+pub fn folder(number: u32) -> Result<&'static str, String> {
+    EXERCISES
+        .iter()
+        .find(|(n, _, _)| *n == number)
+        .map(|(_, folder, _)| *folder)
+        .ok_or_else(|| {
+            format!(
                 "there is no exercise {number}; the exercises are 1 to {}",
                 EXERCISES.len()
-            ));
-        }
+            )
+        })
+}
+
+/// Checks exercise `number`'s `variant`; `Err` when there is no such exercise.
+pub async fn check(number: u32, variant: Variant) -> Result<Report, String> {
+    check_subject(&Subject::variant(number, variant)?).await
+}
+
+/// Checks any crate as exercise `subject.number`: a variant, or a scratch copy (a fixture).
+pub async fn check_subject(subject: &Subject) -> Result<Report, String> {
+    folder(subject.number)?;
+    Ok(match subject.number {
+        1 => exercise_01::check(subject).await,
+        2 => exercise_02::check(subject).await,
+        3 => exercise_03::check(subject).await,
+        4 => exercise_04::check(subject).await,
+        5 => exercise_05::check(subject).await,
+        _ => exercise_06::check(subject).await,
     })
 }
