@@ -70,6 +70,14 @@ pub enum Command {
         #[arg(long, default_value = "bench-results")]
         out: PathBuf,
     },
+    /// Catch up, reset and compare an exercise: start, solve, diff, check.
+    #[command(
+        after_help = "Examples:\n  workshop exercise start 3    # exercise 3's starter as committed (yours is backed up first)\n  workshop exercise solve 3    # the reference solution in your starter (backed up first)\n  workshop exercise diff 3     # your starter against the solution\n  workshop exercise check 3    # the same as `workshop check exercise 3`"
+    )]
+    Exercise {
+        #[command(subcommand)]
+        action: ExerciseAction,
+    },
     /// List what each phase 03 service adds to its phase 02 module (03-microservices/README.md).
     #[command(
         after_help = "Examples:\n  workshop extraction            # is the README's report current?\n  workshop extraction --write    # rewrite it"
@@ -101,4 +109,23 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
         return Err("the duration must be longer than zero".into());
     }
     Ok(duration)
+}
+
+/// `workshop exercise <action> N`.
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum ExerciseAction {
+    /// Reset exercises/NN-*/starter to the starter as committed (your copy is backed up
+    /// under target/exercise-backups/ first).
+    Start { number: u32 },
+    /// Bring the reference solution's source into your starter, keeping its package name
+    /// (your copy is backed up first), so that `check` passes.
+    Solve { number: u32 },
+    /// Your starter against the reference solution, as a unified diff.
+    Diff { number: u32 },
+    /// Check your starter (or, with --solution, the reference solution).
+    Check {
+        number: u32,
+        #[arg(long)]
+        solution: bool,
+    },
 }

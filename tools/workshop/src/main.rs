@@ -6,7 +6,7 @@ use clap::Parser;
 use workshop::{
     bench::{self, BenchOptions},
     check::{self, Target},
-    cli::{Cli, Command},
+    cli::{Cli, Command, ExerciseAction},
     phases::{self, Launch, Logs, Phase, Ports, Profile, RunningPhase},
     trace::{self, Receiver},
 };
@@ -42,6 +42,7 @@ async fn main() -> ExitCode {
         })
         .await
         .map(|()| true),
+        Command::Exercise { action } => exercise(action).await,
         Command::Extraction { write } => extraction(write),
     };
     match outcome {
@@ -50,6 +51,45 @@ async fn main() -> ExitCode {
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `workshop exercise start|solve|diff|check N`.
+async fn exercise(action: ExerciseAction) -> anyhow::Result<bool> {
+    match action {
+        ExerciseAction::Start { number } => {
+            let backup = workshop::exercise::start(number)?;
+            println!(
+                "Exercise {number}'s starter is as committed again; your previous copy is in {}.\nRun `cargo run -p workshop -- check exercise {number}` to see the plan.",
+                backup.display()
+            );
+            Ok(true)
+        }
+        ExerciseAction::Solve { number } => {
+            let backup = workshop::exercise::solve(number)?;
+            println!(
+                "Exercise {number}'s starter now holds the reference solution; your previous copy is in {}.",
+                backup.display()
+            );
+            Ok(true)
+        }
+        ExerciseAction::Diff { number } => {
+            let diff = workshop::exercise::diff(number)?;
+            if diff.is_empty() {
+                println!("Your starter and the reference solution are the same.");
+            } else {
+                print!("{diff}");
+            }
+            Ok(true)
+        }
+        ExerciseAction::Check { number, solution } => {
+            let variant = if solution {
+                exercise_checker::Variant::Solution
+            } else {
+                exercise_checker::Variant::Starter
+            };
+            check::check(Target::Exercise(number, variant)).await
         }
     }
 }
