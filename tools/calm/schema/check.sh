@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Validates every calm-specs/*.architecture.json against the official CALM 1.2 JSON schemas in
-# ../shared/calm-schemas/1.2 (beside the repository; never copied into it, see the NOTICE there).
+# Validates every calm-specs/*.architecture.json (and the deployment views in
+# calm-specs/deployments/) against the official CALM 1.2 JSON schemas in ../shared/calm-schemas/1.2
+# (beside the repository; never copied into it, see the NOTICE there) and against the patterns
+# in calm-specs/patterns/ that apply to it; then shows that every document in
+# tools/calm/tests/rejected/ (a spec with a planted mistake) is rejected by its pattern.
 # Offline: the schema folder is loaded as a registry, so no $ref is fetched from the network.
 #
 # The validator is Python's `jsonschema` from PyPI, installed into a throwaway venv under /tmp
@@ -28,9 +31,15 @@ fi
 
 # Arguments name other files to check (a deliberately broken copy, say); by default every spec.
 shopt -s nullglob
-if (($#)); then specs=("$@"); else specs=("${root}"/calm-specs/*.architecture.json); fi
+validate=("${venv}/bin/python" "${root}/tools/calm/schema/validate.py" "${schemas}" "${root}/calm-specs/patterns")
+if (($#)); then exec "${validate[@]}" "$@"; fi
+specs=("${root}"/calm-specs/*.architecture.json "${root}"/calm-specs/deployments/*.architecture.json)
 if ((${#specs[@]} == 0)); then
     echo "error: no calm-specs/*.architecture.json to validate" >&2
     exit 1
 fi
-exec "${venv}/bin/python" "${root}/tools/calm/schema/validate.py" "${schemas}" "${specs[@]}"
+# Both halves run, so one run shows everything that is wrong.
+status=0
+"${validate[@]}" "${specs[@]}" || status=1
+"${validate[@]}" --rejected "${root}/tools/calm/tests/rejected" "${root}/calm-specs" || status=1
+exit "${status}"

@@ -7,14 +7,25 @@
 //!   the compose network;
 //! - `metadata.cargo-bin` names the binary a service or system node runs;
 //! - `metadata.cargo-package` names the crate a module node is (phase 02).
+//!
+//! The edges are held to the code as well as to compose: the modular monolith's in-process
+//! `connects` to its seams (`seams`) and the modules that own a schema (`data-owners`); every
+//! service's `connects` to the settings its binary reads and to the gateway's routing table
+//! (`settings`, `routing-table`); a node without a database to deployments that give it none
+//! (`no-database`); and each control's configuration to the values the code enforces
+//! (`controls`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Architecture, Node, NodeType};
+use serde_json::{Map, Value};
+
+use crate::model::{Architecture, Controls, Node, NodeType};
 use crate::problem::Problem;
 use anyhow::Context;
 
-use crate::system::{ComposeService, PROMETHEUS_CONFIG, PhaseFacts, scrape_targets};
+use crate::system::{
+    BinaryFacts, ComposeService, ControlScope, PROMETHEUS_CONFIG, PhaseFacts, scrape_targets,
+};
 
 /// The port PostgreSQL images listen on unless told otherwise.
 const POSTGRES_PORT: u16 = 5432;
@@ -30,6 +41,12 @@ pub fn check(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
     problems.extend(upstream_urls(doc, facts));
     problems.extend(database_per_service(doc));
     problems.extend(modules(doc, facts));
+    problems.extend(seams(doc, facts));
+    problems.extend(data_owners(doc, facts));
+    problems.extend(settings(doc, facts));
+    problems.extend(routing_table(doc, facts));
+    problems.extend(no_database(doc, facts));
+    problems.extend(controls(doc, facts));
     problems
 }
 
@@ -51,7 +68,7 @@ fn running_owner<'a>(doc: &'a Architecture, node_id: &str) -> Option<&'a Node> {
     if is_running_code(node) {
         Some(node)
     } else {
-        doc.container_of(node_id)
+        doc.composed_in(node_id)
             .filter(|container| is_running_code(container))
     }
 }
@@ -502,7 +519,7 @@ pub fn modules(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
         .map(|package| package.name.as_str())
         .collect();
     let module_nodes = doc.nodes.iter().filter(|node| {
-        doc.container_of(&node.unique_id)
+        doc.composed_in(&node.unique_id)
             .is_some_and(is_running_code)
     });
 
@@ -536,6 +553,581 @@ pub fn modules(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
                 "crate `{name}` in {folder} is not a module node `composed-of` the running system"
             ),
         ));
+    }
+    problems
+}
+
+/// A node inside a running node (`composed-of`): a module of the modular monolith.
+fn is_module(doc: &Architecture, node: &Node) -> bool {
+    !is_running_code(node)
+        && doc
+            .composed_in(&node.unique_id)
+            .is_some_and(is_running_code)
+}
+
+/// The crate a module node is, if `node` is a module.
+fn module_package<'a>(doc: &Architecture, node: &'a Node) -> Option<&'a str> {
+    if is_module(doc, node) {
+        node.cargo_package()
+    } else {
+        None
+    }
+}
+
+/// Module crate name → its node, for the module nodes of `doc`.
+fn module_nodes(doc: &Architecture) -> BTreeMap<&str, &Node> {
+    doc.nodes
+        .iter()
+        .filter(|node| is_module(doc, node))
+        .filter_map(|node| Some((node.cargo_package()?, node)))
+        .collect()
+}
+
+/// Whether `node` or one of its modules connects to a database node.
+fn has_database(doc: &Architecture, node: &Node) -> bool {
+    doc.connections().any(|(_, connects)| {
+        running_owner(doc, &connects.source.node)
+            .is_some_and(|owner| owner.unique_id == node.unique_id)
+            && doc
+                .node(&connects.destination.node)
+                .is_some_and(|target| target.node_type == NodeType::Database)
+    })
+}
+
+/// The running nodes `node` (or its modules) connects to, by the binary they run, with the
+/// relationship's id.
+fn calls_to_binaries<'a>(doc: &'a Architecture, node: &Node) -> BTreeMap<&'a str, &'a str> {
+    doc.connections()
+        .filter(|(_, connects)| {
+            running_owner(doc, &connects.source.node)
+                .is_some_and(|owner| owner.unique_id == node.unique_id)
+        })
+        .filter_map(|(relationship, connects)| {
+            let target = doc.node(&connects.destination.node)?;
+            if target.unique_id == node.unique_id || !is_running_code(target) {
+                return None;
+            }
+            Some((target.cargo_bin()?, relationship.unique_id.as_str()))
+        })
+        .collect()
+}
+
+/// In the modular monolith, a `connects` between two modules is a seam call: the app
+/// implements the one module's trait with the other's facade (`src/seams.rs`). A crate
+/// dependency between modules for types alone is not a call and has no edge. Every in-process
+/// edge has its seam and every seam its edge; the app's edges to its modules are the facades
+/// it holds (`AppState`); and a module crate that depends on another without a seam must not
+/// name that module's facade, which would be a call around the seams.
+pub fn seams(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
+    const CHECK: &str = "seams";
+    let modules = module_nodes(doc);
+    if modules.is_empty() {
+        return Vec::new();
+    }
+    let mut problems = Vec::new();
+    let wired: BTreeSet<(&str, &str)> = facts
+        .seams
+        .iter()
+        .filter(|seam| {
+            modules.contains_key(seam.needs.as_str())
+                && modules.contains_key(seam.provides.as_str())
+        })
+        .map(|seam| (seam.needs.as_str(), seam.provides.as_str()))
+        .collect();
+    let mut modelled = BTreeSet::new();
+    for (relationship, connects) in doc.connections() {
+        let (Some(source), Some(target)) = (
+            doc.node(&connects.source.node),
+            doc.node(&connects.destination.node),
+        ) else {
+            continue;
+        };
+        let (Some(needs), Some(provides)) =
+            (module_package(doc, source), module_package(doc, target))
+        else {
+            continue;
+        };
+        modelled.insert((needs, provides));
+        if !wired.contains(&(needs, provides)) {
+            problems.push(Problem::new(
+                CHECK,
+                format!(
+                    "`{}` connects module `{}` to `{}`, but {}/src/seams.rs wires no seam from crate `{needs}` to crate `{provides}` (a dependency for types is not a call)",
+                    relationship.unique_id, source.unique_id, target.unique_id, facts.phase
+                ),
+            ));
+        }
+    }
+    for seam in &facts.seams {
+        if wired.contains(&(seam.needs.as_str(), seam.provides.as_str()))
+            && !modelled.contains(&(seam.needs.as_str(), seam.provides.as_str()))
+        {
+            problems.push(Problem::new(
+                CHECK,
+                format!(
+                    "{}/src/seams.rs answers {}::{} with {}::{} ({}), but no `connects` goes from `{}` to `{}`",
+                    facts.phase,
+                    seam.needs,
+                    seam.trait_name,
+                    seam.provides,
+                    seam.facade,
+                    seam.adapter,
+                    modules[seam.needs.as_str()].unique_id,
+                    modules[seam.provides.as_str()].unique_id
+                ),
+            ));
+        }
+    }
+    // The app's own edges to its modules: the facades it holds.
+    for app in doc.nodes.iter().filter(|node| is_running_code(node)) {
+        let held: BTreeSet<&str> = facts
+            .facades
+            .keys()
+            .map(String::as_str)
+            .filter(|name| {
+                modules.get(name).is_some_and(|module| {
+                    running_owner(doc, &module.unique_id)
+                        .is_some_and(|owner| owner.unique_id == app.unique_id)
+                })
+            })
+            .collect();
+        if held.is_empty() {
+            continue;
+        }
+        let reached: BTreeSet<&str> = doc
+            .connections()
+            .filter(|(_, connects)| connects.source.node == app.unique_id)
+            .filter_map(|(_, connects)| doc.node(&connects.destination.node))
+            .filter(|target| is_module(doc, target))
+            .filter_map(Node::cargo_package)
+            .collect();
+        for name in held.difference(&reached) {
+            problems.push(Problem::new(
+                CHECK,
+                format!(
+                    "the app holds {name}'s facade {} in AppState, but `{}` has no `connects` to `{}`",
+                    facts.facades[*name], app.unique_id, modules[name].unique_id
+                ),
+            ));
+        }
+        for name in reached.difference(&held) {
+            problems.push(Problem::new(
+                CHECK,
+                format!(
+                    "`{}` connects to module `{}`, but the app holds no facade of crate `{name}` in AppState",
+                    app.unique_id, modules[name].unique_id
+                ),
+            ));
+        }
+    }
+    // A dependency between module crates without a seam is for types only.
+    for package in facts
+        .packages
+        .iter()
+        .filter(|package| modules.contains_key(package.name.as_str()))
+    {
+        for dependency in &package.path_dependencies {
+            let Some(facade) = facts.facades.get(dependency) else {
+                continue;
+            };
+            if !modules.contains_key(dependency.as_str())
+                || wired.contains(&(package.name.as_str(), dependency.as_str()))
+            {
+                continue;
+            }
+            match crate::code::names_type(&package.dir.join("src"), facade) {
+                Ok(false) => {}
+                Ok(true) => problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "crate `{}` names `{dependency}`'s facade {facade}: a call between modules that no seam in src/seams.rs wires",
+                        package.name
+                    ),
+                )),
+                Err(error) => problems.push(Problem::new(CHECK, format!("{error:#}"))),
+            }
+        }
+    }
+    problems
+}
+
+/// Only the modules whose schema the app migrates and attaches (`MODULE_SCHEMAS`) reach the
+/// database; a module without one (stats, ADR 0008) reads through another module's facade.
+pub fn data_owners(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
+    const CHECK: &str = "data-owners";
+    let modules = module_nodes(doc);
+    let Some(owners) = &facts.data_modules else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (name, module) in &modules {
+        let databases: Vec<(&str, &str)> = doc
+            .connections()
+            .filter(|(_, connects)| connects.source.node == module.unique_id)
+            .filter(|(_, connects)| {
+                doc.node(&connects.destination.node)
+                    .is_some_and(|target| target.node_type == NodeType::Database)
+            })
+            .map(|(relationship, connects)| {
+                (
+                    relationship.unique_id.as_str(),
+                    connects.destination.node.as_str(),
+                )
+            })
+            .collect();
+        let owns = owners.contains(*name);
+        for (relationship, database) in &databases {
+            if !owns {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "`{relationship}` connects module `{}` to database `{database}`, but {}/src names no schema of crate `{name}` in MODULE_SCHEMAS: it owns no data",
+                        module.unique_id, facts.phase
+                    ),
+                ));
+            }
+        }
+        if owns && databases.is_empty() {
+            problems.push(Problem::new(
+                CHECK,
+                format!(
+                    "crate `{name}`'s schema is in MODULE_SCHEMAS, but module `{}` has no `connects` to a database",
+                    module.unique_id
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+/// The facts about the binary `node` runs, or the problem that there are none.
+fn binary_facts<'a>(
+    facts: &'a PhaseFacts,
+    node: &Node,
+    check: &'static str,
+    problems: &mut Vec<Problem>,
+) -> Option<(&'a str, &'a BinaryFacts)> {
+    let binary = node.cargo_bin()?;
+    match facts.binaries.get_key_value(binary) {
+        Some((name, binary_facts)) => Some((name.as_str(), binary_facts)),
+        None => {
+            problems.push(Problem::new(
+                check,
+                format!(
+                    "nothing is known about what binary `{binary}` (node `{}`) reads: add it to tools/calm/tests/support/binaries.rs",
+                    node.unique_id
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// `TASK_SERVICE_URL` → `task-service`: the binary an upstream setting points at.
+pub fn service_of_variable(variable: &str) -> Option<String> {
+    let service = variable.strip_suffix("_SERVICE_URL")?;
+    Some(format!(
+        "{}-service",
+        service.to_lowercase().replace('_', "-")
+    ))
+}
+
+/// Each running node's `connects` to other services are exactly the `*_SERVICE_URL` settings
+/// its binary reads, and it connects to a database exactly when its binary reads
+/// `DATABASE_URL`. What a binary reads is observed by calling its settings code.
+pub fn settings(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
+    const CHECK: &str = "settings";
+    let mut problems = Vec::new();
+    for node in doc.nodes.iter().filter(|node| is_running_code(node)) {
+        let Some((binary, read)) = binary_facts(facts, node, CHECK, &mut problems) else {
+            continue;
+        };
+        let id = &node.unique_id;
+        let settings: BTreeMap<String, &str> = read
+            .variables
+            .iter()
+            .filter_map(|variable| Some((service_of_variable(variable)?, variable.as_str())))
+            .collect();
+        let calls = calls_to_binaries(doc, node);
+        for (service, relationship) in &calls {
+            if !settings.contains_key(*service) {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "`{relationship}` connects `{id}` to {service}, but binary `{binary}` reads no {}_SERVICE_URL",
+                        service.trim_end_matches("-service").to_uppercase().replace('-', "_")
+                    ),
+                ));
+            }
+        }
+        for (service, variable) in &settings {
+            if !calls.contains_key(service.as_str()) {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "binary `{binary}` reads {variable}, but node `{id}` has no `connects` to a node running `{service}`"
+                    ),
+                ));
+            }
+        }
+        let reads_database = read.variables.contains("DATABASE_URL");
+        match (reads_database, has_database(doc, node)) {
+            (true, false) => problems.push(Problem::new(
+                CHECK,
+                format!("binary `{binary}` reads DATABASE_URL, but node `{id}` has no `connects` to a database"),
+            )),
+            (false, true) => problems.push(Problem::new(
+                CHECK,
+                format!("node `{id}` connects to a database, but binary `{binary}` reads no DATABASE_URL"),
+            )),
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// A gateway's `connects` to services are exactly the services its routing table forwards to.
+pub fn routing_table(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
+    const CHECK: &str = "routing-table";
+    let mut problems = Vec::new();
+    for node in doc.nodes.iter().filter(|node| is_running_code(node)) {
+        let Some(read) = node
+            .cargo_bin()
+            .and_then(|binary| facts.binaries.get(binary))
+        else {
+            continue; // reported by `settings`
+        };
+        if read.routes_to.is_empty() {
+            continue;
+        }
+        let calls = calls_to_binaries(doc, node);
+        for (service, relationship) in &calls {
+            if !read.routes_to.contains(*service) {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "`{relationship}` connects `{}` to {service}, but its routing table forwards nothing there",
+                        node.unique_id
+                    ),
+                ));
+            }
+        }
+        for service in &read.routes_to {
+            if !calls.contains_key(service.as_str()) {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "the routing table of `{}` forwards to {service}, but the node has no `connects` to it",
+                        node.unique_id
+                    ),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// A value that points a process at a database, whatever the engine.
+fn is_database_url(value: &str) -> bool {
+    ["sqlite:", "postgres://", "postgresql://"]
+        .iter()
+        .any(|scheme| value.starts_with(scheme))
+}
+
+/// A node the document gives no database gets no database URL from any deployment either:
+/// not `DATABASE_URL`, and no variable holding a database URL, SQLite included.
+pub fn no_database(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
+    const CHECK: &str = "no-database";
+    let file = &facts.compose_file;
+    let mut problems = Vec::new();
+    for node in doc
+        .nodes
+        .iter()
+        .filter(|node| is_running_code(node) && !has_database(doc, node))
+    {
+        let Some((host, service)) = node
+            .host_port()
+            .and_then(|(host, _)| Some((host, facts.compose.get(host)?)))
+        else {
+            continue;
+        };
+        for (variable, value) in &service.environment {
+            if variable == "DATABASE_URL" || is_database_url(value) {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "node `{}` has no database, but service `{host}` in {file} sets {variable}={value}",
+                        node.unique_id
+                    ),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The `config` of a control's first requirement that has one.
+fn control_config<'a>(controls: &'a Controls, id: &str) -> Option<Option<&'a Map<String, Value>>> {
+    let control = controls.get(id)?;
+    Some(
+        control
+            .requirements
+            .iter()
+            .find_map(|requirement| requirement.config.as_ref()),
+    )
+}
+
+/// How `declared` differs from what the code enforces, one phrase per key.
+fn config_differences(declared: &Map<String, Value>, code: &Map<String, Value>) -> Vec<String> {
+    let keys: BTreeSet<&String> = declared.keys().chain(code.keys()).collect();
+    keys.into_iter()
+        .filter_map(|key| match (declared.get(key), code.get(key)) {
+            (Some(said), Some(is)) if said != is => Some(format!(
+                "`{key}` is {said} in the document, {is} in the code"
+            )),
+            (None, Some(is)) => Some(format!("`{key}` is missing (the code has {is})")),
+            (Some(said), None) => Some(format!("`{key}` ({said}) is nothing the code has")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Compares one declared control with the code's; `place` names where it sits.
+fn compare_control(
+    controls: &Controls,
+    id: &str,
+    code: &Map<String, Value>,
+    place: &str,
+    binary: &str,
+    problems: &mut Vec<Problem>,
+) {
+    const CHECK: &str = "controls";
+    match control_config(controls, id) {
+        None => problems.push(Problem::new(
+            CHECK,
+            format!("binary `{binary}` enforces `{id}`, but {place} declares no such control"),
+        )),
+        Some(None) => problems.push(Problem::new(
+            CHECK,
+            format!("control `{id}` on {place} has no inline `config` to compare with the code"),
+        )),
+        Some(Some(declared)) => {
+            let differences = config_differences(declared, code);
+            if !differences.is_empty() {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "control `{id}` on {place} disagrees with binary `{binary}`: {}",
+                        differences.join("; ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Every control the code enforces is declared where it belongs with the configuration the
+/// code has, and every declared control is one the code enforces there.
+pub fn controls(doc: &Architecture, facts: &PhaseFacts) -> Vec<Problem> {
+    const CHECK: &str = "controls";
+    let mut problems = Vec::new();
+    let mut declared_on_calls: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for node in doc.nodes.iter().filter(|node| is_running_code(node)) {
+        let Some(read) = node
+            .cargo_bin()
+            .and_then(|binary| facts.binaries.get(binary))
+        else {
+            continue; // reported by `settings`
+        };
+        let binary = node.cargo_bin().unwrap_or_default();
+        let id = &node.unique_id;
+        for (control, enforced) in &read.controls {
+            match &enforced.scope {
+                ControlScope::Document => {
+                    compare_control(
+                        &doc.controls,
+                        control,
+                        &enforced.config,
+                        "the document",
+                        binary,
+                        &mut problems,
+                    );
+                }
+                ControlScope::Node => compare_control(
+                    &node.controls,
+                    control,
+                    &enforced.config,
+                    &format!("node `{id}`"),
+                    binary,
+                    &mut problems,
+                ),
+                ControlScope::Calls(targets) => {
+                    let calls = calls_to_binaries(doc, node);
+                    for target in targets {
+                        let Some(relationship_id) = calls.get(target.as_str()) else {
+                            continue; // a missing edge is reported by `settings`
+                        };
+                        declared_on_calls.insert((*relationship_id, control.as_str()));
+                        if let Some(relationship) = doc.relationship(relationship_id) {
+                            compare_control(
+                                &relationship.controls,
+                                control,
+                                &enforced.config,
+                                &format!("relationship `{relationship_id}`"),
+                                binary,
+                                &mut problems,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for control in node.controls.keys() {
+            if read.controls.get(control).map(|enforced| &enforced.scope)
+                != Some(&ControlScope::Node)
+            {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!("node `{id}` declares control `{control}`, which binary `{binary}` does not enforce"),
+                ));
+            }
+        }
+    }
+    for relationship in &doc.relationships {
+        for control in relationship.controls.keys() {
+            if !declared_on_calls.contains(&(relationship.unique_id.as_str(), control.as_str())) {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "relationship `{}` declares control `{control}`, which its caller's binary does not enforce on that call",
+                        relationship.unique_id
+                    ),
+                ));
+            }
+        }
+    }
+    // Our own processes; a pulled image (Jaeger...) promises nothing of ours.
+    let running: Vec<&Node> = doc
+        .nodes
+        .iter()
+        .filter(|node| is_running_code(node) && node.cargo_bin().is_some())
+        .collect();
+    for control in doc.controls.keys() {
+        for node in &running {
+            let enforced = node
+                .cargo_bin()
+                .and_then(|binary| facts.binaries.get(binary))
+                .and_then(|read| read.controls.get(control));
+            if !matches!(enforced, Some(enforced) if enforced.scope == ControlScope::Document) {
+                problems.push(Problem::new(
+                    CHECK,
+                    format!(
+                        "the document declares control `{control}` for the whole system, but node `{}`'s binary does not enforce it",
+                        node.unique_id
+                    ),
+                ));
+            }
+        }
     }
     problems
 }

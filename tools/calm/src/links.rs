@@ -26,7 +26,8 @@ pub fn check_markdown(file: &Path) -> anyhow::Result<Vec<Problem>> {
 }
 
 /// Checks the links of a spec: the document's `adrs`, `metadata.adrs` of its nodes and
-/// relationships, and the pattern named by `metadata.pattern`.
+/// relationships, the pattern named by `metadata.pattern`, and every control's
+/// `requirement-url` (and `config-url`).
 pub fn check_spec(file: &Path, doc: &Architecture) -> anyhow::Result<Vec<Problem>> {
     let node_adrs = doc.nodes.iter().flat_map(|node| node.adrs());
     let relationship_adrs = doc
@@ -38,6 +39,20 @@ pub fn check_spec(file: &Path, doc: &Architecture) -> anyhow::Result<Vec<Problem
         .metadata
         .as_ref()
         .and_then(|metadata| metadata.pattern.as_ref());
+    let all_controls = std::iter::once(&doc.controls)
+        .chain(doc.nodes.iter().map(|node| &node.controls))
+        .chain(
+            doc.relationships
+                .iter()
+                .map(|relationship| &relationship.controls),
+        )
+        .chain(doc.flows.iter().map(|flow| &flow.controls));
+    let control_urls = all_controls
+        .flat_map(|controls| controls.values())
+        .flat_map(|control| &control.requirements)
+        .flat_map(|requirement| {
+            std::iter::once(&requirement.requirement_url).chain(&requirement.config_url)
+        });
     let mut problems = Vec::new();
     for target in doc
         .adrs
@@ -45,6 +60,12 @@ pub fn check_spec(file: &Path, doc: &Architecture) -> anyhow::Result<Vec<Problem
         .chain(node_adrs)
         .chain(relationship_adrs)
         .chain(pattern)
+        .chain(control_urls)
+        .chain(
+            doc.flows
+                .iter()
+                .filter_map(|flow| flow.requirement_url.as_ref()),
+        )
     {
         problems.extend(check_link(file, target)?);
     }

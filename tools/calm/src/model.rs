@@ -6,8 +6,10 @@
 //!   `#[serde(deny_unknown_fields)]`, so a misspelt key is an error, not a silently ignored field;
 //! - where the schema has an `enum`, Rust has an enum, so `"protocol": "HTTP/2"` does not parse.
 //!
-//! Everything we do not use (controls, decorators, timelines) is left out. A document that uses
-//! them is refused by the closed objects below rather than half-read.
+//! Controls (`control.json`) are read on the document, its nodes, relationships and flows, so
+//! that a fitness test can hold each control's `config` to the code. Everything we do not use
+//! (decorators, timelines) is left out; a document that uses them is refused by the closed
+//! objects below rather than half-read.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,6 +39,32 @@ pub struct Architecture {
     pub adrs: Vec<String>,
     #[serde(default)]
     pub metadata: Option<Metadata>,
+    /// Promises that hold for the whole architecture (the error format, say).
+    #[serde(default)]
+    pub controls: Controls,
+}
+
+/// `control.json#/defs/controls`: control ids (`rate-limit`) and what each requires.
+pub type Controls = BTreeMap<String, Control>;
+
+/// One control: what it promises, and the requirements it meets with which configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Control {
+    pub description: String,
+    pub requirements: Vec<ControlRequirement>,
+}
+
+/// `control.json#/defs/control-detail`: a requirement page and either an inline `config` or a
+/// `config-url`. This workshop writes the config inline, so a test can compare it with the code.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ControlRequirement {
+    pub requirement_url: String,
+    #[serde(default)]
+    pub config: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub config_url: Option<String>,
 }
 
 /// A box in the diagram: an actor, a service, a database...
@@ -52,6 +80,8 @@ pub struct Node {
     pub details: Option<Details>,
     #[serde(default)]
     pub interfaces: Vec<Interface>,
+    #[serde(default)]
+    pub controls: Controls,
     #[serde(default)]
     pub metadata: Option<Metadata>,
 }
@@ -175,6 +205,8 @@ pub struct Relationship {
     #[serde(default)]
     pub protocol: Option<Protocol>,
     #[serde(default)]
+    pub controls: Controls,
+    #[serde(default)]
     pub metadata: Option<Metadata>,
 }
 
@@ -288,6 +320,8 @@ pub struct Flow {
     pub requirement_url: Option<String>,
     pub transitions: Vec<Transition>,
     #[serde(default)]
+    pub controls: Controls,
+    #[serde(default)]
     pub metadata: Option<Metadata>,
 }
 
@@ -311,7 +345,8 @@ pub enum Direction {
 }
 
 /// Free-form metadata. The schema allows an object or a list of objects; this workshop writes an
-/// object and gives four keys a meaning, read by the fitness tests, the link check and CI.
+/// object and gives the keys below a meaning, read by the fitness tests, the link check, `calm
+/// diff` and CI.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Metadata {
@@ -328,9 +363,25 @@ pub struct Metadata {
     /// the spec); CI validates it with the JSON schemas.
     #[serde(default)]
     pub pattern: Option<String>,
+    /// The `unique-id` this node or relationship had in the previous phase's document, when it
+    /// was renamed (`modular-monolith` was `monolith-service`), so that `calm diff` pairs them.
+    #[serde(default)]
+    pub earlier_unique_id: Option<String>,
+    /// How a deployment view finds this node in the rendered manifests:
+    /// `{"kind": "Deployment", "name": "api-gateway"}`.
+    #[serde(default)]
+    pub kubernetes: Option<KubernetesObject>,
     /// Anything else, kept so that documents may carry more notes.
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
+}
+
+/// A Kubernetes object by kind and name (and, for namespaced objects, where it lives).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KubernetesObject {
+    pub kind: String,
+    pub name: String,
 }
 
 impl Architecture {
@@ -366,6 +417,21 @@ impl Architecture {
             })
     }
 
+    /// The node that `node_id` is part of by `composed-of` only: a module's service, a service's
+    /// system. `deployed-in` says where something runs, which is another question.
+    pub fn composed_in(&self, node_id: &str) -> Option<&Node> {
+        self.relationships
+            .iter()
+            .find_map(|relationship| match &relationship.relationship_type {
+                RelationshipType::ComposedOf(containment)
+                    if containment.nodes.iter().any(|node| node == node_id) =>
+                {
+                    self.node(&containment.container)
+                }
+                _ => None,
+            })
+    }
+
     /// Every `connects` relationship, with its payload unwrapped.
     pub fn connections(&self) -> impl Iterator<Item = (&Relationship, &Connects)> {
         self.relationships
@@ -391,6 +457,11 @@ impl Node {
     /// The workspace crate this node is, from `metadata.cargo-package`.
     pub fn cargo_package(&self) -> Option<&str> {
         self.metadata.as_ref()?.cargo_package.as_deref()
+    }
+
+    /// The id this node had in the previous phase, from `metadata.earlier-unique-id`.
+    pub fn earlier_unique_id(&self) -> Option<&str> {
+        self.metadata.as_ref()?.earlier_unique_id.as_deref()
     }
 
     /// The decision records linked from `metadata.adrs`.

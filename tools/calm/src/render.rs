@@ -13,19 +13,81 @@ use crate::model::{Architecture, Direction, Flow, Node, NodeType, RelationshipTy
 pub const BEGIN_MARKER: &str = "<!-- BEGIN GENERATED DIAGRAMS: `cargo run -p calm -- render` rewrites everything up to the END line -->";
 pub const END_MARKER: &str = "<!-- END GENERATED DIAGRAMS -->";
 
-/// The generated part of the README: for each spec (file name, document), its diagrams.
-pub fn readme_section(specs: &[(String, Architecture)]) -> String {
+/// `calm diff` between two consecutive phases, for the README.
+pub struct PhaseDiff {
+    pub before: String,
+    pub after: String,
+    pub report: String,
+}
+
+/// The generated part of the README: for each spec (file name, document), its diagrams; then
+/// what each phase changes compared with the one before (`calm diff`).
+pub fn readme_section(specs: &[(String, Architecture)], diffs: &[PhaseDiff]) -> String {
     let mut out = String::new();
     for (file_name, doc) in specs {
         let _ = writeln!(out, "### `{file_name}`\n");
         let _ = writeln!(out, "Nodes and relationships:\n");
         let _ = writeln!(out, "```mermaid\n{}```\n", flowchart(doc));
+        let controls = controls_table(doc);
+        if !controls.is_empty() {
+            let _ = writeln!(
+                out,
+                "Controls (held to the code by the fitness check `controls`):\n"
+            );
+            let _ = writeln!(out, "{controls}");
+        }
         for flow in &doc.flows {
             let _ = writeln!(out, "Flow `{}`: {}\n", flow.unique_id, flow.description);
             let _ = writeln!(out, "```mermaid\n{}```\n", sequence_diagram(doc, flow));
         }
     }
+    for diff in diffs {
+        let _ = writeln!(out, "### From `{}` to `{}`\n", diff.before, diff.after);
+        let _ = writeln!(
+            out,
+            "`cargo run -p calm -- diff calm-specs/{} calm-specs/{}`:\n",
+            diff.before, diff.after
+        );
+        let _ = writeln!(out, "```text\n{}```\n", diff.report);
+    }
     out
+}
+
+/// Every control of `doc` as a Markdown table: id, where it sits, its inline config.
+fn controls_table(doc: &Architecture) -> String {
+    let mut rows = Vec::new();
+    let mut add = |place: String, controls: &crate::model::Controls| {
+        for (id, control) in controls {
+            let config = control
+                .requirements
+                .iter()
+                .filter_map(|requirement| requirement.config.as_ref())
+                .map(|config| serde_json::Value::Object(config.clone()).to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            rows.push(format!(
+                "| `{id}` | {place} | `{}` |",
+                config.replace('|', "\\|")
+            ));
+        }
+    };
+    add("the whole system".to_owned(), &doc.controls);
+    for node in &doc.nodes {
+        add(format!("node `{}`", node.unique_id), &node.controls);
+    }
+    for relationship in &doc.relationships {
+        add(
+            format!("relationship `{}`", relationship.unique_id),
+            &relationship.controls,
+        );
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "| control | on | config |\n|---|---|---|\n{}\n",
+        rows.join("\n")
+    )
 }
 
 /// Replaces what lies between the markers of `readme` with `section`.

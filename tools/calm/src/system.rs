@@ -1,10 +1,13 @@
 //! What the system really is, read from the files that run it: a phase's `docker-compose.yml`,
-//! the workspace's packages and binaries (`cargo metadata`), and each service's default port.
+//! the workspace's packages and binaries (`cargo metadata`), each service's default port, and
+//! the modular monolith's seams ([`crate::code`]). What each binary reads from its environment
+//! and which controls it enforces ([`BinaryFacts`]) come from running the code itself, which
+//! only a crate that depends on the phases can do: `tools/calm/tests/support/binaries.rs`.
 //!
 //! The fitness checks compare a CALM document with these facts. The facts are plain data, so a
 //! test can also plant a mistake on this side (an extra compose service) and watch a check fail.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +26,46 @@ pub struct PhaseFacts {
     pub compose: BTreeMap<String, ComposeService>,
     /// The workspace packages whose manifest lives inside the phase folder.
     pub packages: Vec<Package>,
+    /// The seams the app wires in `src/seams.rs` (the modular monolith; none elsewhere).
+    pub seams: Vec<crate::code::Seam>,
+    /// Each module crate's facade, as the app holds it in `AppState` (`src/state.rs`).
+    pub facades: BTreeMap<String, String>,
+    /// The module crates whose schema the app migrates (`MODULE_SCHEMAS`), if it names any.
+    pub data_modules: Option<BTreeSet<String>>,
+    /// What each binary of the phase reads and enforces, by binary name. Filled by whoever can
+    /// run the binaries' code (the tests); a running node whose binary is missing here fails.
+    pub binaries: BTreeMap<String, BinaryFacts>,
+}
+
+/// What one binary does, observed by calling its own code: which environment variables its
+/// settings read, where its routing table sends requests, and the controls it enforces with
+/// which values.
+#[derive(Clone, Debug, Default)]
+pub struct BinaryFacts {
+    /// Every variable the settings asked for (`DATABASE_URL`, `TASK_SERVICE_URL`...).
+    pub variables: BTreeSet<String>,
+    /// A gateway's routing table: the services it forwards to, by binary name.
+    pub routes_to: BTreeSet<String>,
+    /// Control id (`rate-limit`) → where the document must declare it, and its configuration.
+    pub controls: BTreeMap<String, CodeControl>,
+}
+
+/// A control as the code enforces it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeControl {
+    pub scope: ControlScope,
+    pub config: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Where a control belongs in the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ControlScope {
+    /// On the whole architecture: every binary must enforce it alike (the error format).
+    Document,
+    /// On the node that runs the binary (a rate limit, token checks).
+    Node,
+    /// On the binary's `connects` to these binaries (timeouts, retries, a breaker).
+    Calls(BTreeSet<String>),
 }
 
 /// The parts of one compose service that the architecture depends on.
@@ -52,6 +95,8 @@ pub struct Package {
     pub has_library: bool,
     /// The `DEFAULT_PORT` constant found in its source, if any.
     pub default_port: Option<u16>,
+    /// The workspace crates it depends on by path (normal dependencies, not dev or build).
+    pub path_dependencies: Vec<String>,
 }
 
 impl PhaseFacts {
@@ -65,11 +110,25 @@ impl PhaseFacts {
             .into_iter()
             .filter(|package| package.dir.starts_with(&phase_dir))
             .collect();
+        let seams_file = phase_dir.join("src/seams.rs");
+        let state_file = phase_dir.join("src/state.rs");
         Ok(Self {
             phase: phase.to_owned(),
             compose: parse_compose(&yaml).with_context(|| format!("in {compose_file}"))?,
             compose_file,
             packages,
+            seams: if seams_file.is_file() {
+                crate::code::seams(&seams_file)?
+            } else {
+                Vec::new()
+            },
+            facades: if state_file.is_file() {
+                crate::code::facades(&state_file)?
+            } else {
+                BTreeMap::new()
+            },
+            data_modules: crate::code::data_modules(&phase_dir.join("src"))?,
+            binaries: BTreeMap::new(),
         })
     }
 
@@ -217,6 +276,15 @@ struct MetadataPackage {
     name: String,
     manifest_path: PathBuf,
     targets: Vec<MetadataTarget>,
+    dependencies: Vec<MetadataDependency>,
+}
+
+#[derive(Deserialize)]
+struct MetadataDependency {
+    name: String,
+    /// `null` for a normal dependency, `"dev"` or `"build"` otherwise.
+    kind: Option<String>,
+    path: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -268,6 +336,12 @@ pub fn workspace_packages(root: &Path) -> anyhow::Result<Vec<Package>> {
                     .collect(),
                 has_library: package.targets.iter().any(|target| has_kind(target, "lib")),
                 default_port: default_port(&dir.join("src"))?,
+                path_dependencies: package
+                    .dependencies
+                    .iter()
+                    .filter(|dependency| dependency.kind.is_none() && dependency.path.is_some())
+                    .map(|dependency| dependency.name.clone())
+                    .collect(),
                 name: package.name,
                 dir,
             })
@@ -278,7 +352,7 @@ pub fn workspace_packages(root: &Path) -> anyhow::Result<Vec<Package>> {
 /// The value of a `const DEFAULT_PORT: u16 = 8000;` anywhere in `src`, the convention every
 /// phase's `config.rs` follows.
 fn default_port(src: &Path) -> anyhow::Result<Option<u16>> {
-    for file in rust_files(src)? {
+    for file in crate::code::rust_files(src)? {
         let text =
             fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
         let found = text.lines().find_map(|line| {
@@ -295,22 +369,4 @@ fn default_port(src: &Path) -> anyhow::Result<Option<u16>> {
         }
     }
     Ok(None)
-}
-
-/// Every `.rs` file under `dir`, sorted, so the first match above is the same on every machine.
-fn rust_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    if !dir.is_dir() {
-        return Ok(files);
-    }
-    for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            files.extend(rust_files(&path)?);
-        } else if path.extension().is_some_and(|extension| extension == "rs") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
 }

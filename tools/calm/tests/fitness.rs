@@ -5,6 +5,8 @@
 //! other tests plant one mistake each, on the spec side or on the system side, and expect the
 //! named check to report it: a check that accepts everything cannot hide here.
 
+#[path = "support/binaries.rs"]
+mod binaries;
 mod support;
 
 use std::collections::BTreeMap;
@@ -14,8 +16,14 @@ use calm::fitness;
 use calm::model::{Architecture, RelationshipType};
 use calm::problem::{Problem, report};
 use calm::repository_root;
-use calm::system::{ComposeService, Package, PhaseFacts};
+use calm::system::{BinaryFacts, ComposeService, Package, PhaseFacts};
 use support::{assert_reported, connects, monolith_spec, node, relationship};
+
+/// What every binary reads and enforces, observed once (support/binaries.rs).
+fn binary_facts() -> BTreeMap<String, BinaryFacts> {
+    static BINARIES: OnceLock<BTreeMap<String, BinaryFacts>> = OnceLock::new();
+    BINARIES.get_or_init(binaries::all).clone()
+}
 
 /// A phase's facts, read once per phase: `cargo metadata` is the slow part.
 fn facts(phase: &str) -> PhaseFacts {
@@ -27,7 +35,10 @@ fn facts(phase: &str) -> PhaseFacts {
     cache
         .entry(phase.to_owned())
         .or_insert_with(|| {
-            PhaseFacts::load(&repository_root(), phase).unwrap_or_else(|e| panic!("{e:#}"))
+            let mut facts =
+                PhaseFacts::load(&repository_root(), phase).unwrap_or_else(|e| panic!("{e:#}"));
+            facts.binaries = binary_facts();
+            facts
         })
         .clone()
 }
@@ -496,5 +507,366 @@ fn package(name: &str, folder: &str, binaries: &[&str]) -> Package {
         binaries: binaries.iter().map(|binary| (*binary).to_owned()).collect(),
         has_library: binaries.is_empty(),
         default_port: None,
+        path_dependencies: Vec::new(),
+    }
+}
+
+// --- edges held to the code ---------------------------------------------------------------------
+
+fn modular_monolith() -> (Architecture, PhaseFacts) {
+    (
+        support::spec("02-modular-monolith").doc,
+        facts("02-modular-monolith"),
+    )
+}
+
+fn microservices() -> (Architecture, PhaseFacts) {
+    (
+        support::spec("03-microservices").doc,
+        facts("03-microservices"),
+    )
+}
+
+#[test]
+fn phase_02_seams_and_data_owners_are_read_from_the_code() {
+    let facts = facts("02-modular-monolith");
+    let seams: Vec<(&str, &str, &str)> = facts
+        .seams
+        .iter()
+        .map(|seam| {
+            (
+                seam.needs.as_str(),
+                seam.trait_name.as_str(),
+                seam.provides.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seams,
+        [
+            ("stats", "TaskCounts", "tasks"),
+            ("tasks", "UserDirectory", "identity")
+        ]
+    );
+    assert_eq!(
+        facts.data_modules,
+        Some(["identity", "tasks"].map(String::from).into())
+    );
+    assert_eq!(facts.facades["tasks"], "TasksApi");
+    // stats depends on the tasks crate, but for types only: no seam goes that way round.
+    let stats = facts
+        .packages
+        .iter()
+        .find(|package| package.name == "stats")
+        .expect("the stats crate");
+    assert!(stats.path_dependencies.contains(&"tasks".to_owned()));
+}
+
+/// Drift from issue 18: a `connects` from the stats module to the database (ADR 0008).
+#[test]
+fn phase_02_the_stats_module_on_the_database_fails_data_owners() {
+    let (mut doc, facts) = modular_monolith();
+    doc.relationships
+        .push(connects("stats-to-db", "stats-module", "tasktracker-db"));
+    assert_reported(
+        &check(&doc, &facts),
+        "data-owners",
+        "`stats-to-db` connects module `stats-module` to database `tasktracker-db`",
+    );
+}
+
+#[test]
+fn phase_02_an_edge_without_a_seam_and_a_seam_without_an_edge_fail() {
+    let (mut doc, facts) = modular_monolith();
+    doc.relationships
+        .retain(|relationship| relationship.unique_id != "tasks-to-identity");
+    doc.relationships.push(connects(
+        "identity-to-tasks",
+        "identity-module",
+        "tasks-module",
+    ));
+    let problems = check(&doc, &facts);
+    assert_reported(
+        &problems,
+        "seams",
+        "answers tasks::UserDirectory with identity::IdentityApi (IdentityAsUserDirectory), but no `connects` goes from `tasks-module` to `identity-module`",
+    );
+    assert_reported(
+        &problems,
+        "seams",
+        "wires no seam from crate `identity` to crate `tasks`",
+    );
+}
+
+#[test]
+fn phase_02_a_type_only_dependency_is_not_an_edge() {
+    // stats depends on the tasks crate for TaskCount, TaskStatus, Priority: with the seam
+    // gone from the code, the edge that remains is a type dependency drawn as a call.
+    let (doc, mut facts) = modular_monolith();
+    facts.seams.retain(|seam| seam.needs != "stats");
+    assert_reported(
+        &check(&doc, &facts),
+        "seams",
+        "`stats-to-tasks` connects module `stats-module` to `tasks-module`, but 02-modular-monolith/src/seams.rs wires no seam",
+    );
+}
+
+#[test]
+fn phase_02_a_module_naming_another_modules_facade_fails() {
+    // Planted on the code side: were TaskCount the tasks facade, the stats crate (which names
+    // it) would call the tasks module past the seams.
+    let (doc, mut facts) = modular_monolith();
+    facts.seams.retain(|seam| seam.needs != "stats");
+    facts.facades.insert("tasks".into(), "TaskCount".into());
+    assert_reported(
+        &check(&doc, &facts),
+        "seams",
+        "crate `stats` names `tasks`'s facade TaskCount",
+    );
+}
+
+#[test]
+fn phase_02_an_app_edge_without_a_facade_fails() {
+    let (doc, mut facts) = modular_monolith();
+    facts.facades.remove("stats");
+    assert_reported(
+        &check(&doc, &facts),
+        "seams",
+        "connects to module `stats-module`, but the app holds no facade of crate `stats`",
+    );
+}
+
+#[test]
+fn phase_03_settings_and_routes_are_read_from_the_binaries() {
+    let binaries = binary_facts();
+    let stats = &binaries["stats-service"];
+    assert!(stats.variables.contains("TASK_SERVICE_URL"));
+    assert!(!stats.variables.contains("DATABASE_URL"));
+    assert!(binaries["task-service"].variables.contains("DATABASE_URL"));
+    assert_eq!(
+        binaries["api-gateway"].routes_to,
+        ["stats-service", "task-service", "user-service"]
+            .map(String::from)
+            .into()
+    );
+    assert!(!binaries["api-gateway"].variables.contains("JWT_SECRET"));
+}
+
+/// Drift from issue 18: a SQLite `DATABASE_URL` for stats-service, which owns no data.
+#[test]
+fn phase_03_a_sqlite_database_url_for_stats_fails_no_database() {
+    let (doc, mut facts) = microservices();
+    facts
+        .compose
+        .get_mut("stats-service")
+        .expect("service stats-service")
+        .environment
+        .insert("DATABASE_URL".into(), "sqlite:///data/stats.sqlite3".into());
+    assert_reported(
+        &check(&doc, &facts),
+        "no-database",
+        "node `stats-service` has no database, but service `stats-service` in 03-microservices/docker-compose.yml sets DATABASE_URL=sqlite:",
+    );
+}
+
+#[test]
+fn phase_03_a_binary_that_reads_a_database_url_needs_its_database() {
+    let (doc, mut facts) = microservices();
+    facts
+        .binaries
+        .get_mut("stats-service")
+        .expect("stats-service")
+        .variables
+        .insert("DATABASE_URL".into());
+    assert_reported(
+        &check(&doc, &facts),
+        "settings",
+        "binary `stats-service` reads DATABASE_URL, but node `stats-service` has no `connects` to a database",
+    );
+}
+
+#[test]
+fn phase_03_an_edge_without_its_setting_and_a_setting_without_its_edge_fail() {
+    let (mut doc, mut facts) = microservices();
+    doc.relationships.push(connects(
+        "stats-to-user-service",
+        "stats-service",
+        "user-service",
+    ));
+    facts
+        .binaries
+        .get_mut("stats-service")
+        .expect("stats-service")
+        .variables
+        .remove("TASK_SERVICE_URL");
+    let problems = check(&doc, &facts);
+    assert_reported(
+        &problems,
+        "settings",
+        "`stats-to-user-service` connects `stats-service` to user-service, but binary `stats-service` reads no USER_SERVICE_URL",
+    );
+    assert_reported(
+        &problems,
+        "settings",
+        "`stats-to-task-service` connects `stats-service` to task-service, but binary `stats-service` reads no TASK_SERVICE_URL",
+    );
+}
+
+#[test]
+fn phase_03_the_gateway_edges_are_its_routing_table() {
+    let (mut doc, mut facts) = microservices();
+    doc.relationships
+        .retain(|relationship| relationship.unique_id != "gateway-to-stats-service");
+    facts
+        .binaries
+        .get_mut("api-gateway")
+        .expect("api-gateway")
+        .routes_to
+        .remove("user-service");
+    let problems = check(&doc, &facts);
+    assert_reported(
+        &problems,
+        "routing-table",
+        "the routing table of `api-gateway` forwards to stats-service, but the node has no `connects` to it",
+    );
+    assert_reported(
+        &problems,
+        "routing-table",
+        "`gateway-to-user-service` connects `api-gateway` to user-service, but its routing table forwards nothing there",
+    );
+    assert_reported(
+        &problems,
+        "settings",
+        "binary `api-gateway` reads STATS_SERVICE_URL, but node `api-gateway` has no `connects`",
+    );
+}
+
+#[test]
+fn a_binary_nobody_observed_fails_the_settings_check() {
+    let (doc, mut facts) = microservices();
+    facts.binaries.remove("user-service");
+    assert_reported(
+        &check(&doc, &facts),
+        "settings",
+        "nothing is known about what binary `user-service` (node `user-service`) reads",
+    );
+}
+
+// --- controls -------------------------------------------------------------------------------------
+
+/// The first requirement's config of control `id` on node `node` of `doc`.
+fn node_control_config<'a>(
+    doc: &'a mut Architecture,
+    node: &str,
+    id: &str,
+) -> &'a mut serde_json::Map<String, serde_json::Value> {
+    doc.nodes
+        .iter_mut()
+        .find(|candidate| candidate.unique_id == node)
+        .and_then(|node| node.controls.get_mut(id))
+        .and_then(|control| control.requirements[0].config.as_mut())
+        .unwrap_or_else(|| panic!("node `{node}` has control `{id}` with a config"))
+}
+
+#[test]
+fn phase_03_a_breaker_threshold_the_code_does_not_have_fails_the_controls_check() {
+    let (mut doc, facts) = microservices();
+    let relationship = doc
+        .relationships
+        .iter_mut()
+        .find(|relationship| relationship.unique_id == "stats-to-task-service")
+        .expect("stats-to-task-service");
+    let config = relationship
+        .controls
+        .get_mut("resilient-calls")
+        .and_then(|control| control.requirements[0].config.as_mut())
+        .expect("resilient-calls with a config");
+    let code =
+        facts.binaries["stats-service"].controls["resilient-calls"].config["breaker-failures"]
+            .clone();
+    let planted = code.as_u64().expect("a number") + 1;
+    config.insert("breaker-failures".into(), planted.into());
+    assert_reported(
+        &check(&doc, &facts),
+        "controls",
+        &format!("`breaker-failures` is {planted} in the document, {code} in the code"),
+    );
+}
+
+#[test]
+fn phase_03_a_changed_default_in_the_code_fails_the_controls_check() {
+    let (doc, mut facts) = microservices();
+    let gateway = facts.binaries.get_mut("api-gateway").expect("api-gateway");
+    let limit = gateway
+        .controls
+        .get_mut("rate-limit")
+        .expect("the gateway limits the rate");
+    limit.config.insert("burst".into(), 1.into());
+    assert_reported(
+        &check(&doc, &facts),
+        "controls",
+        "control `rate-limit` on node `api-gateway` disagrees with binary `api-gateway`: `burst` is 400 in the document, 1 in the code",
+    );
+}
+
+#[test]
+fn phase_03_a_missing_and_a_misplaced_control_fail_the_controls_check() {
+    let (mut doc, facts) = microservices();
+    let task_service = doc
+        .nodes
+        .iter_mut()
+        .find(|node| node.unique_id == "task-service")
+        .expect("task-service");
+    let jwt = task_service
+        .controls
+        .remove("jwt-authentication")
+        .expect("task-service checks tokens");
+    doc.nodes
+        .iter_mut()
+        .find(|node| node.unique_id == "api-gateway")
+        .expect("api-gateway")
+        .controls
+        .insert("jwt-authentication".into(), jwt);
+    let problems = check(&doc, &facts);
+    assert_reported(
+        &problems,
+        "controls",
+        "binary `task-service` enforces `jwt-authentication`, but node `task-service` declares no such control",
+    );
+    assert_reported(
+        &problems,
+        "controls",
+        "node `api-gateway` declares control `jwt-authentication`, which binary `api-gateway` does not enforce",
+    );
+}
+
+#[test]
+fn every_phase_a_changed_control_config_fails() {
+    for phase in ["01-monolith", "02-modular-monolith", "03-microservices"] {
+        let mut doc = support::spec(phase).doc;
+        let entry = doc
+            .nodes
+            .iter()
+            .find(|node| node.controls.contains_key("body-limit"))
+            .map(|node| node.unique_id.clone())
+            .unwrap_or_else(|| panic!("{phase} declares a body limit"));
+        node_control_config(&mut doc, &entry, "body-limit").insert("max-bytes".into(), 1.into());
+        assert_reported(
+            &check(&doc, &facts(phase)),
+            "controls",
+            "`max-bytes` is 1 in the document, 65536 in the code",
+        );
+        let mut doc = support::spec(phase).doc;
+        let problem_details = doc
+            .controls
+            .get_mut("problem-details")
+            .and_then(|control| control.requirements[0].config.as_mut())
+            .unwrap_or_else(|| panic!("{phase} declares problem-details"));
+        problem_details.insert("media-type".into(), "application/json".into());
+        assert_reported(
+            &check(&doc, &facts(phase)),
+            "controls",
+            "`media-type` is \"application/json\" in the document, \"application/problem+json\" in the code",
+        );
     }
 }

@@ -60,8 +60,10 @@ fn every_link_in_adrs_and_readmes_resolves() {
 }
 
 #[test]
-fn every_adr_link_in_the_specs_resolves() {
-    for spec in support::specs() {
+fn every_adr_and_requirement_link_in_the_specs_resolves() {
+    let views =
+        calm::load_deployment_views(&calm::repository_root()).unwrap_or_else(|e| panic!("{e:#}"));
+    for spec in support::specs().into_iter().chain(views) {
         assert!(
             !spec.doc.adrs.is_empty(),
             "{} links no ADR",
@@ -136,4 +138,25 @@ fn broken_links_are_reported() {
     assert_eq!(problems.len(), 2, "{}", report(&problems));
     assert!(problems[0].message.contains("missing.md"));
     assert!(problems[1].message.contains("names `no-such-node`"));
+}
+
+#[test]
+fn a_control_whose_requirement_page_is_missing_is_reported() {
+    let mut spec = support::spec("01-monolith");
+    let control = serde_json::json!({
+        "description": "x",
+        "requirements": [{"requirement-url": "requirements/no-such-page.md", "config": {}}]
+    });
+    spec.doc.controls.insert(
+        "planted".into(),
+        serde_json::from_value(control).expect("a control"),
+    );
+    let problems = check_spec(&spec.path, &spec.doc).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(
+        problems
+            .iter()
+            .any(|problem| problem.message.contains("requirements/no-such-page.md")),
+        "{}",
+        report(&problems)
+    );
 }
