@@ -59,6 +59,7 @@ impl UserRepository {
         Self { pools }
     }
 
+    #[tracing::instrument(level = "debug", name = "INSERT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::insert"))]
     pub async fn insert(
         &self,
         user: &NewUser,
@@ -85,6 +86,7 @@ impl UserRepository {
     }
 
     /// Whether `email`, or `username` ignoring case, already belongs to someone.
+    #[tracing::instrument(level = "debug", name = "SELECT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::taken"))]
     pub async fn taken(
         &self,
         email: &Email,
@@ -106,6 +108,7 @@ impl UserRepository {
         }))
     }
 
+    #[tracing::instrument(level = "debug", name = "SELECT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::find_by_id"))]
     pub async fn find_by_id(&self, id: UserId) -> RepositoryResult<Option<User>> {
         let row: Option<UserRow> = sqlx::query_as(
             "SELECT id, email, username, full_name, created_at FROM users WHERE id = $1",
@@ -118,6 +121,7 @@ impl UserRepository {
 
     /// Looks a login name up as an email (if it contains `@`) or else as a username;
     /// a username cannot contain `@`, so the two never collide.
+    #[tracing::instrument(level = "debug", name = "SELECT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::find_credentials"))]
     pub async fn find_credentials(&self, login: &str) -> RepositoryResult<Option<Credentials>> {
         let (sql, key) = if login.contains('@') {
             (

@@ -33,6 +33,7 @@ impl UserService {
     /// Creates an account. Taken emails and usernames are refused before the slow hashing
     /// with a message naming the field; the UNIQUE constraints still catch a race between
     /// two identical registrations.
+    #[tracing::instrument(level = "debug", name = "UserService::register", skip_all)]
     pub async fn register(&self, new_user: NewUser) -> Result<User, ServiceError> {
         match self
             .users
@@ -61,6 +62,7 @@ impl UserService {
     /// Checks a username-or-email and password and issues a token. Unknown user and wrong
     /// password get the same answer, so the endpoint cannot be used to discover accounts.
     /// A username with too many failed logins is refused before anything is hashed.
+    #[tracing::instrument(level = "debug", name = "UserService::login", skip_all)]
     pub async fn login(&self, attempt: LoginAttempt) -> Result<AccessToken, ServiceError> {
         self.failed_logins.admit(&attempt.login)?;
         let credentials = self.users.find_credentials(&attempt.login).await?;
@@ -88,6 +90,7 @@ impl UserService {
 
     /// The caller's own account. A valid token for an account that no longer exists is
     /// treated like an invalid token.
+    #[tracing::instrument(level = "debug", name = "UserService::me", skip_all)]
     pub async fn me(&self, user_id: UserId) -> Result<User, ServiceError> {
         self.users
             .find_by_id(user_id)
