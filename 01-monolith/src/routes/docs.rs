@@ -9,7 +9,7 @@ use utoipa::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{health, stats, tasks, users};
+use super::{health, problem_responses::ProblemResponses, stats, tasks, users};
 use crate::domain::FieldError;
 
 /// An RFC 9457 problem document, as every error response carries it
@@ -44,7 +44,7 @@ pub struct Problem {
         stats::get,
         health::check, health::live,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     tags(
         (name = "auth", description = "Register and log in"),
         (name = "users", description = "The caller's account"),

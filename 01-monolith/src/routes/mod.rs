@@ -2,6 +2,7 @@
 
 pub mod docs;
 pub mod health;
+pub mod problem_responses;
 pub mod stats;
 pub mod tasks;
 pub mod users;

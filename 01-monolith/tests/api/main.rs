@@ -10,6 +10,7 @@
 //!   none, on SQLite and on PostgreSQL.
 //! - `start_up`: the real binary refuses invalid settings (`RUST_LOG`, `DATABASE_URL`) with
 //!   a message naming them, and never prints a password.
+//! - `openapi`: `/openapi.json` documents every problem each operation can answer.
 //! - `login_limits`: failed logins per username end in 429 before any hash; a full
 //!   hashing queue is a 503 with `Retry-After`.
 //! - `timeouts`: the header-read timeout, the request deadline, PostgreSQL's statement
@@ -27,6 +28,7 @@ mod edge;
 mod helpers;
 mod input;
 mod login_limits;
+mod openapi;
 mod router;
 mod server_timing;
 mod snapshots;

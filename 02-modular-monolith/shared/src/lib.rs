@@ -31,6 +31,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod problem_responses;
 pub mod server_timing;
 pub mod services;
 
@@ -40,6 +41,7 @@ pub use auth::{
 pub use db::{Backend, Pools, RepositoryError, RepositoryResult};
 pub use domain::{FieldError, FieldErrors, InvalidId, Missing, UserId};
 pub use error::{ApiError, Problem};
+pub use problem_responses::ProblemResponses;
 pub use services::ServiceError;
 
 /// What a module's seam trait returns: a boxed future, so the trait stays object-safe

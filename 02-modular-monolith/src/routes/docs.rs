@@ -24,12 +24,14 @@ use super::health;
 )]
 pub struct ApiDoc;
 
-/// The whole document: the app's own part, then each module's slice.
+/// The whole document: the app's own part, then each module's slice, then the answers
+/// every operation can give besides its own (`shared_kernel::ProblemResponses`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     document.merge(identity::ApiDoc::openapi());
     document.merge(tasks::ApiDoc::openapi());
     document.merge(stats::ApiDoc::openapi());
+    shared_kernel::ProblemResponses.modify(&mut document);
     document
 }
 

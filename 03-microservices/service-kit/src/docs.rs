@@ -2,7 +2,7 @@
 //! error responses and the `bearer` security scheme. Each service serves its own document
 //! at `/openapi.json` (and a Swagger UI at `/docs`); the gateway merges them into one.
 
-pub use shared_kernel::Problem;
+pub use shared_kernel::{Problem, ProblemResponses};
 use utoipa::{
     Modify,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -28,7 +28,10 @@ impl Modify for BearerAuth {
 }
 
 /// `/openapi.json` with `document` and a Swagger UI over it at `/docs`. The UI's files are
-/// compiled in (utoipa-swagger-ui's `vendored` feature), so the docs work offline.
-pub fn router(document: utoipa::openapi::OpenApi) -> SwaggerUi {
+/// compiled in (utoipa-swagger-ui's `vendored` feature), so the docs work offline. The
+/// answers every operation can give besides its own are added here, to every service's
+/// document alike ([`ProblemResponses`]).
+pub fn router(mut document: utoipa::openapi::OpenApi) -> SwaggerUi {
+    ProblemResponses.modify(&mut document);
     SwaggerUi::new("/docs").url("/openapi.json", document)
 }

@@ -85,7 +85,7 @@ pub fn merge(upstreams: &[Upstream], documents: Vec<Result<Value, String>>) -> V
                 && !path.starts_with("/internal")
                 && let Some(paths) = object_at(&mut merged, &["paths"])
             {
-                paths.entry(path).or_insert(item);
+                paths.entry(path).or_insert(with_gateway_problems(item));
             }
         }
         for section in ["schemas", "securitySchemes"] {
@@ -107,6 +107,43 @@ pub fn merge(upstreams: &[Upstream], documents: Vec<Result<Value, String>>) -> V
         }
     }
     merged
+}
+
+/// `item`'s operations, each also documenting what the gateway itself answers for it: 502
+/// when the service's answer is unusable, 504 when it is too slow (503, when it is down,
+/// every service's document states already).
+fn with_gateway_problems(mut item: Value) -> Value {
+    let Some(operations) = item.as_object_mut() else {
+        return item;
+    };
+    for operation in operations.values_mut() {
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (status, description) in [
+            (
+                "502",
+                "The service behind this route gave an answer the gateway cannot pass on",
+            ),
+            (
+                "504",
+                "The service behind this route did not answer in time",
+            ),
+        ] {
+            responses.entry(status).or_insert_with(|| {
+                serde_json::json!({
+                    "description": description,
+                    "content": {"application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"}
+                    }},
+                })
+            });
+        }
+    }
+    item
 }
 
 /// The members of the object at `path` in `document` (none if it is absent).
@@ -201,5 +238,32 @@ mod tests {
         assert_eq!(tags, ["health", "users", "tasks"]);
         let description = merged["info"]["description"].as_str().unwrap();
         assert!(description.contains("stats-service (unreachable: refused)"));
+    }
+
+    /// What the gateway answers itself for a service's route (502, 504) is in the merged
+    /// document, next to the service's own answers, which stay as they are.
+    #[test]
+    fn every_forwarded_operation_documents_the_gateways_own_answers() {
+        let upstreams = Upstream::all(&Upstreams {
+            users: "http://u".into(),
+            tasks: "http://t".into(),
+            stats: "http://s".into(),
+        });
+        let tasks = json!({"paths": {"/api/v1/tasks": {
+            "get": {"responses": {"200": {"description": "the page"}}},
+            "post": {"responses": {"502": {"description": "the service's own"}}},
+        }}});
+        let merged = merge(&upstreams, vec![Ok(json!({})), Ok(tasks), Ok(json!({}))]);
+        let item = &merged["paths"]["/api/v1/tasks"];
+        for status in ["502", "504"] {
+            let schema = &item["get"]["responses"][status]["content"]["application/problem+json"]["schema"]
+                ["$ref"];
+            assert_eq!(schema, "#/components/schemas/Problem", "{status}: {item}");
+        }
+        assert_eq!(item["get"]["responses"]["200"]["description"], "the page");
+        assert_eq!(
+            item["post"]["responses"]["502"]["description"],
+            "the service's own"
+        );
     }
 }

@@ -16,28 +16,32 @@ use crate::{
 };
 
 /// Every field is optional here so that a missing field is reported alongside the
-/// invalid ones, by name, instead of as the first deserialization error.
+/// invalid ones, by name, instead of as the first deserialization error. The document
+/// states each rule the domain checks (`value_type` drops the `null` an `Option` would
+/// allow: a `null` is refused like a missing field).
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    /// A valid email address; stored lower-cased; unique.
-    #[schema(required = true, example = "ann@example.com")]
+    /// A valid email address, at most 254 characters; stored lower-cased; unique.
+    #[schema(required = true, value_type = String, format = Email, max_length = 254, example = "ann@example.com")]
     pub email: Option<String>,
     /// 3 to 32 characters of `A-Z a-z 0-9 _ . -`; unique ignoring case.
-    #[schema(required = true, example = "ann")]
+    #[schema(required = true, value_type = String, min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9_.-]*$", example = "ann")]
     pub username: Option<String>,
-    /// 8 to 128 characters.
-    #[schema(required = true, example = "correct horse battery")]
+    /// 8 to 128 characters, none of them NUL.
+    #[schema(required = true, value_type = String, min_length = 8, max_length = 128, pattern = "^[^\\u0000]*$", example = "correct horse battery")]
     pub password: Option<String>,
-    #[schema(example = "Ann Smith")]
+    /// Up to 200 characters, none of them NUL.
+    #[schema(max_length = 200, pattern = "^[^\\u0000]*$", example = "Ann Smith")]
     pub full_name: Option<String>,
 }
 
-/// OAuth2 password grant fields. `username` may also be the email address.
+/// OAuth2 password grant fields. `username` may also be the email address. Neither may
+/// contain a NUL character (no account has one).
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
-    #[schema(required = true, example = "ann")]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "^[^\\u0000]*$", example = "ann")]
     pub username: Option<String>,
-    #[schema(required = true, example = "correct horse battery")]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "^[^\\u0000]*$", example = "correct horse battery")]
     pub password: Option<String>,
 }
 

@@ -26,36 +26,44 @@ use crate::{
 /// field by name. Unknown fields are ignored.
 #[derive(Deserialize, ToSchema)]
 pub struct CreateTaskRequest {
-    /// 1 to 200 characters after trimming.
-    #[schema(required = true, example = "Write the workshop README")]
+    /// 1 to 200 characters after trimming surrounding whitespace (so not only whitespace);
+    /// no NUL character.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$", example = "Write the workshop README")]
     pub title: Option<String>,
-    /// Up to 5000 characters.
+    /// Up to 5000 characters; no NUL character.
+    #[schema(max_length = 5000, pattern = "^[^\\u0000]*$")]
     pub description: Option<String>,
     #[schema(value_type = Option<TaskStatus>)]
     pub status: Option<String>,
     #[schema(value_type = Option<Priority>)]
     pub priority: Option<String>,
-    /// RFC 3339 date-time.
-    #[schema(value_type = Option<DateTime<Utc>>)]
+    /// An RFC 3339 date-time whose year is 0001 to 9999 (in UTC: an offset that moves it
+    /// outside is refused too, which a pattern cannot say).
+    #[schema(value_type = Option<DateTime<Utc>>, pattern = "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")]
     pub due_date: Option<String>,
 }
 
 /// Any subset of the fields. Absent means "leave as is"; `null` clears `description` or
-/// `due_date` (and is invalid for the others).
+/// `due_date`, and is invalid for the others (their schemas are not nullable).
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateTaskRequest {
+    /// As on create: 1 to 200 characters after trimming; no NUL character.
     #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(required = false, value_type = String, min_length = 1, max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     pub title: Option<Option<String>>,
+    /// Up to 5000 characters; no NUL character.
     #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<String>, max_length = 5000, pattern = "^[^\\u0000]*$")]
     pub description: Option<Option<String>>,
     #[serde(default, with = "::serde_with::rust::double_option")]
-    #[schema(value_type = Option<TaskStatus>)]
+    #[schema(required = false, value_type = TaskStatus)]
     pub status: Option<Option<String>>,
     #[serde(default, with = "::serde_with::rust::double_option")]
-    #[schema(value_type = Option<Priority>)]
+    #[schema(required = false, value_type = Priority)]
     pub priority: Option<Option<String>>,
+    /// As on create; `null` clears it.
     #[serde(default, with = "::serde_with::rust::double_option")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
+    #[schema(value_type = Option<DateTime<Utc>>, pattern = "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")]
     pub due_date: Option<Option<String>>,
 }
 
@@ -193,7 +201,7 @@ pub async fn list(
 /// One of the caller's tasks.
 #[utoipa::path(
     get, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path, minimum = 1, description = "A task id: a positive integer")),
     responses(
         (status = 200, body = TaskResponse),
         (status = 404, description = "No such task of the caller's", body = Problem, content_type = "application/problem+json"),
@@ -210,7 +218,7 @@ pub async fn get(
 /// Change any subset of a task's fields.
 #[utoipa::path(
     put, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path, minimum = 1, description = "A task id: a positive integer")),
     request_body = UpdateTaskRequest,
     responses(
         (status = 200, body = TaskResponse),
@@ -239,7 +247,7 @@ pub async fn update(
 /// Set a task's status.
 #[utoipa::path(
     patch, path = "/api/v1/tasks/{id}/status", tag = "tasks", security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path, minimum = 1, description = "A task id: a positive integer")),
     request_body = StatusRequest,
     responses(
         (status = 200, body = TaskResponse),
@@ -263,7 +271,7 @@ pub async fn set_status(
 /// Complete an open task, or reopen a done one.
 #[utoipa::path(
     post, path = "/api/v1/tasks/{id}/toggle", tag = "tasks", security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path, minimum = 1, description = "A task id: a positive integer")),
     responses(
         (status = 200, body = TaskResponse),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -282,7 +290,7 @@ pub async fn toggle(
 /// Delete a task.
 #[utoipa::path(
     delete, path = "/api/v1/tasks/{id}", tag = "tasks", security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path, minimum = 1, description = "A task id: a positive integer")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
