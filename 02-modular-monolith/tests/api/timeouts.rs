@@ -117,45 +117,51 @@ async fn a_request_past_its_deadline_is_a_503_problem() {
     );
 }
 
-/// A handler that runs `pg_sleep(seconds)` on the application's own database, as a
-/// repository would, and answers what a repository's error becomes.
-fn sleeping_in_postgresql(database: Database, seconds: f64) -> Router {
-    async fn sleep(
-        State((database, seconds)): State<(Database, f64)>,
-    ) -> Result<&'static str, ApiError> {
-        sqlx::query("SELECT pg_sleep($1)")
-            .bind(seconds)
+/// `GET /slow` on a route that runs `pg_sleep(5)` on a fresh PostgreSQL database, as a
+/// repository would, with the given statement timeout and request deadline: the answer's
+/// status, how long it took, and its body. `None` without PostgreSQL.
+async fn sleep_in_postgresql(
+    statement_timeout: Duration,
+    request_deadline: u64,
+) -> Option<(reqwest::StatusCode, Duration, serde_json::Value)> {
+    async fn sleep(State(database): State<Database>) -> Result<&'static str, ApiError> {
+        sqlx::query("SELECT pg_sleep(5)")
             .execute(&database.pools().read)
             .await
             .map_err(|error| ServiceError::from(RepositoryError::from(error)))?;
         Ok("done")
     }
-    Router::new()
-        .route("/slow", get(sleep))
-        .with_state((database, seconds))
-}
-
-#[tokio::test]
-async fn postgresql_cancels_a_statement_past_the_statement_timeout() {
-    let Some((url, _)) = fresh_database_url(Backend::Postgres).await else {
-        return;
-    };
-    let database = Database::connect(&with_statement_timeout(&url, Duration::from_millis(300)))
+    let (url, _) = fresh_database_url(Backend::Postgres).await?;
+    let database = Database::connect(&with_statement_timeout(&url, statement_timeout))
         .await
         .expect("connect");
-    let (address, _stop, _server) =
-        serving(sleeping_in_postgresql(database, 5.0), timeouts(10, 30, 10)).await;
+    let router = Router::new()
+        .route("/slow", get(sleep))
+        .with_state(database);
+    let (address, _stop, _server) = serving(router, timeouts(10, request_deadline, 10)).await;
     let started = Instant::now();
     let response = reqwest::get(format!("http://{address}/slow"))
         .await
         .unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    let took = started.elapsed();
+    Some((
+        response.status(),
+        took,
+        response.json().await.unwrap_or_default(),
+    ))
+}
+
+#[tokio::test]
+async fn postgresql_cancels_a_statement_past_the_statement_timeout() {
+    let Some((status, took, problem)) = sleep_in_postgresql(Duration::from_millis(300), 30).await
+    else {
+        return;
+    };
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE);
     assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "the statement ran for {:?}",
-        started.elapsed()
+        took < Duration::from_secs(3),
+        "the statement ran for {took:?}"
     );
-    let problem: serde_json::Value = response.json().await.unwrap();
     assert!(
         problem["detail"]
             .as_str()
@@ -167,24 +173,11 @@ async fn postgresql_cancels_a_statement_past_the_statement_timeout() {
 
 #[tokio::test]
 async fn a_slow_postgresql_statement_is_cut_off_by_the_request_deadline() {
-    let Some((url, _)) = fresh_database_url(Backend::Postgres).await else {
+    let Some((status, took, _)) = sleep_in_postgresql(Duration::from_secs(30), 1).await else {
         return;
     };
-    let database = Database::connect(&with_statement_timeout(&url, Duration::from_secs(30)))
-        .await
-        .expect("connect");
-    let (address, _stop, _server) =
-        serving(sleeping_in_postgresql(database, 5.0), timeouts(10, 1, 10)).await;
-    let started = Instant::now();
-    let response = reqwest::get(format!("http://{address}/slow"))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert!(took < Duration::from_secs(4), "{took:?}");
 }
 
 #[tokio::test]
