@@ -13,7 +13,7 @@ use axum::{
     extract::Request,
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use conformance::{Config, Report, ServerTiming, areas};
 
@@ -57,6 +57,23 @@ async fn answers_500_to_malformed_json() {
     })
     .await;
     assert_caught(&report, areas::ERRORS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn has_no_liveness_route() {
+    // What a server without `GET /health/live` answers there: 404.
+    let report = run_against(|router| {
+        router.layer(middleware::from_fn(
+            |request: Request, next: Next| async move {
+                if request.uri().path() == "/health/live" {
+                    return StatusCode::NOT_FOUND.into_response();
+                }
+                next.run(request).await
+            },
+        ))
+    })
+    .await;
+    assert_caught(&report, areas::HEALTH);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

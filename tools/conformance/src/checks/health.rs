@@ -1,4 +1,6 @@
-//! `GET /health`: the liveness answer load balancers and launchers poll, open to anyone.
+//! `GET /health`: the answer load balancers and launchers poll, open to anyone; and
+//! `GET /health/live` (an addition to the contract, `docs/api.md`): 200 whenever the
+//! process serves, which is what a liveness probe asks.
 
 use super::Ctx;
 use super::expect::{self, Check};
@@ -12,7 +14,16 @@ pub(crate) async fn run(ctx: &Ctx) -> AreaReport {
         "GET /health without a token answers 200 JSON with \"status\": \"ok\"",
         healthy(ctx).await,
     );
+    area.record(
+        "GET /health/live without a token answers 200",
+        live(ctx).await,
+    );
     area
+}
+
+async fn live(ctx: &Ctx) -> Check {
+    let reply = ctx.api.send(&Request::get("/health/live")).await?;
+    expect::status(&reply, 200)
 }
 
 async fn healthy(ctx: &Ctx) -> Check {
