@@ -43,8 +43,17 @@ const EARLIER_ID: &str = "earlier-unique-id";
 
 /// Compares document `before` with document `after`.
 pub fn diff(before: &Value, after: &Value) -> Diff {
-    let nodes = elements(before, after, "nodes", describe_node);
-    let relationships = elements(before, after, "relationships", describe_relationship);
+    let nodes = elements(before, before, after, "nodes", describe_node);
+    // A relationship whose ends were renamed is compared as if written with the new ids.
+    let node_renames: BTreeMap<String, String> = nodes.renames.iter().cloned().collect();
+    let before_renamed = renamed(before, &node_renames);
+    let relationships = elements(
+        before,
+        &before_renamed,
+        after,
+        "relationships",
+        describe_relationship,
+    );
     let renames: BTreeMap<String, String> = nodes
         .renames
         .iter()
@@ -58,6 +67,30 @@ pub fn diff(before: &Value, after: &Value) -> Diff {
     }
 }
 
+/// `value` with every string that is a key of `renames` replaced by its value.
+fn renamed(value: &Value, renames: &BTreeMap<String, String>) -> Value {
+    match value {
+        Value::String(text) => Value::String(renames.get(text).unwrap_or(text).clone()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|item| renamed(item, renames)).collect())
+        }
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, value)| {
+                    let value = if key == "unique-id" || key == EARLIER_ID {
+                        value.clone() // a relationship's own id is matched separately
+                    } else {
+                        renamed(value, renames)
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 struct Matched {
     changes: Changes,
     /// earlier id → new id, for the elements that were renamed.
@@ -65,6 +98,7 @@ struct Matched {
 }
 
 fn elements(
+    original_before: &Value,
     before: &Value,
     after: &Value,
     key: &str,
@@ -105,8 +139,11 @@ fn elements(
             changes.changed.push(format!("~ {label}: {what}"));
         }
     }
+    // A removed element is described as the earlier document wrote it.
+    let written = by_id(original_before, key);
     for (id, element) in &old {
         if !paired.contains(id) {
+            let element = written.get(id).unwrap_or(element);
             changes
                 .removed
                 .push(format!("- `{id}` {}", describe(element)));
@@ -360,6 +397,26 @@ mod tests {
             ["~ `rate-limit` on node `gateway`: requirements"]
         );
         assert!(diff.controls.added.is_empty() && diff.controls.removed.is_empty());
+    }
+
+    #[test]
+    fn a_relationship_whose_ends_were_renamed_is_only_renamed() {
+        let connects = |id: &str, to: &str| json!({"unique-id": id, "relationship-type": {"connects": {"source": {"node": "client"}, "destination": {"node": to}}}});
+        let before = doc(
+            json!([{"unique-id": "app", "node-type": "service"}]),
+            json!([connects("client-to-app", "app")]),
+        );
+        let mut renamed_rel = connects("client-to-gateway", "gateway");
+        renamed_rel["metadata"] = json!({"earlier-unique-id": "client-to-app"});
+        let after = doc(
+            json!([{"unique-id": "gateway", "node-type": "service", "metadata": {"earlier-unique-id": "app"}}]),
+            json!([renamed_rel]),
+        );
+        let diff = diff(&before, &after);
+        assert_eq!(
+            diff.relationships.changed,
+            ["~ `client-to-gateway` (was `client-to-app`): renamed"]
+        );
     }
 
     #[test]
