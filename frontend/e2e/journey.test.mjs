@@ -182,5 +182,16 @@ for (const phase of PHASES) {
       const timing = await page.locator("#timing").textContent();
       assert.match(timing, /GET \/api\/v1\/\S+ \d+ ms/);
     });
+
+    test("the footer shows where the server spent each request's time", async () => {
+      // From each answer's Server-Timing header: the process that answered first (`app`, or
+      // phase 03's `gateway`), then the parts and services behind it, and the database
+      // (phase 03: a service's, `task-service.db`).
+      const own = phase === "03" ? "gateway" : "app";
+      const breakdown = new RegExp(`^GET /api/v1/\\S+ \\d+ ms — server: ${own} \\d+\\.\\d ms · .*\\bdb \\d+\\.\\d ms$`);
+      const lines = await page.locator("#timing .request").allTextContents();
+      assert.ok(lines.some((line) => breakdown.test(line)), lines.join("\n"));
+      await shot("07-server-timing");
+    });
   });
 }

@@ -2,7 +2,9 @@
 //
 // It talks only to the public /api/v1 contract, so the same file works unchanged against
 // every phase of the workshop. The footer shows which phase answered (from /health) and
-// how long the last requests took, so the extra network hops of phase 03 are visible.
+// how long the last requests took, as the browser saw them and, from each answer's
+// Server-Timing header, where the server spent that time: so the extra network hops of
+// phase 03 are visible request by request.
 
 const PAGE_SIZE = 10;
 const TOKEN_KEY = "tasktracker.token";
@@ -38,10 +40,10 @@ async function api(method, path, { json, form } = {}) {
   try {
     response = await fetch(path, { method, headers, body });
   } catch (error) {
+    recordTiming(method, path, performance.now() - started, null);
     return { ok: false, status: 0, body: { detail: `The server cannot be reached (${error.message}).` } };
-  } finally {
-    recordTiming(method, path, performance.now() - started);
   }
+  recordTiming(method, path, performance.now() - started, response.headers.get("Server-Timing"));
   const text = await response.text();
   let parsed = null;
   try {
@@ -56,9 +58,40 @@ async function api(method, path, { json, form } = {}) {
   return { ok: response.ok, status: response.status, body: parsed };
 }
 
-function recordTiming(method, path, milliseconds) {
-  state.timings = [...state.timings, `${method} ${path.split("?")[0]} ${milliseconds.toFixed(0)} ms`].slice(-3);
-  $("#timing").textContent = `Last requests: ${state.timings.join(" · ")}`;
+/** Keeps the last three requests and shows them in the footer, each with its breakdown. */
+function recordTiming(method, path, milliseconds, serverTiming) {
+  const total = `${method} ${path.split("?")[0]} ${milliseconds.toFixed(0)} ms`;
+  state.timings = [...state.timings, { total, metrics: parseServerTiming(serverTiming) }].slice(-3);
+  const lines = state.timings.map(({ total, metrics }) => {
+    const line = document.createElement("span");
+    line.className = "request";
+    line.textContent = total;
+    if (metrics.length > 0) {
+      const breakdown = document.createElement("span");
+      breakdown.className = "breakdown";
+      breakdown.textContent = metrics.map(({ name, duration }) => `${name} ${duration.toFixed(1)} ms`).join(" · ");
+      line.append(" — server: ", breakdown);
+    }
+    return line;
+  });
+  $("#timing").replaceChildren("Last requests:", ...lines);
+}
+
+/**
+ * The metrics of a Server-Timing header, `gateway;dur=5.1, task-service;dur=3.2, ...`, as
+ * [{ name, duration }] in the order the server listed them (callers before what they
+ * called). Commas inside a quoted `desc` do not split metrics; metrics without a `dur`
+ * are left out. An absent header gives [].
+ */
+function parseServerTiming(header) {
+  if (!header) return [];
+  const metrics = header.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? [];
+  return metrics.flatMap((metric) => {
+    const [name, ...parameters] = metric.split(";").map((part) => part.trim());
+    const dur = parameters.find((parameter) => /^dur\s*=/i.test(parameter));
+    const duration = dur === undefined ? NaN : Number(dur.split("=")[1].trim());
+    return name && Number.isFinite(duration) ? [{ name, duration }] : [];
+  });
 }
 
 // ---------------------------------------------------------------------------------------
