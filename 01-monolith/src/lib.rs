@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod middleware;
 pub mod repositories;
 pub mod routes;

@@ -20,10 +20,13 @@ use hyper_util::{
 use tokio::{net::TcpListener, task::JoinSet};
 use tower::ServiceExt;
 
+use sqlx::AnyPool;
+
 use crate::{
     config::{ServerTimeouts, Settings, with_statement_timeout},
     error::ApiError,
-    repositories::Database,
+    metrics::{self, Metrics},
+    repositories::{Backend, Database},
     routes::app,
     state::AppState,
 };
@@ -34,6 +37,9 @@ pub struct Application {
     router: Router,
     state: AppState,
     timeouts: ServerTimeouts,
+    /// `/metrics` has a listener of its own (`METRICS_PORT`), never the API's.
+    metrics: Metrics,
+    metrics_listener: TcpListener,
 }
 
 impl Application {
@@ -49,21 +55,34 @@ impl Application {
         ))
         .await?;
         database.migrate().await?;
+        let metrics = Metrics::new();
+        watch_pools(&metrics, &database);
         let state = AppState::new(database, &settings);
         let address = SocketAddr::new(settings.host, settings.port);
         let listener = TcpListener::bind(address).await.with_context(|| {
             format!("cannot listen on {address}: is another phase already running there? Set PORT to use another port")
         })?;
+        let metrics_address = SocketAddr::new(settings.host, settings.metrics_port);
+        let metrics_listener = TcpListener::bind(metrics_address).await.with_context(|| {
+            format!("cannot serve /metrics on {metrics_address}: is something already running there? Set METRICS_PORT to use another port")
+        })?;
         Ok(Self {
-            router: app(state.clone()),
+            router: metrics.record_requests(app(state.clone())),
             listener,
             state,
             timeouts: settings.timeouts,
+            metrics,
+            metrics_listener,
         })
     }
 
     pub fn address(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// Where `GET /metrics` answers.
+    pub fn metrics_address(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.metrics_listener.local_addr()?)
     }
 
     /// The wired state, for tests that want to reach past HTTP (e.g. close the database).
@@ -82,10 +101,30 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        tracing::info!(address = %self.listener.local_addr()?, "listening");
+        tracing::info!(address = %self.listener.local_addr()?, metrics = %self.metrics_listener.local_addr()?, "listening");
+        // The metrics listener lives as long as the API's: it stops when the API has drained.
+        let metrics = tokio::spawn(metrics::serve(
+            self.metrics,
+            self.metrics_listener,
+            std::future::pending(),
+        ));
         serve(self.listener, self.router, self.timeouts, shutdown).await;
+        metrics.abort();
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// The pools' connection counts, sampled at each scrape: on SQLite the readers and the one
+/// writer, on PostgreSQL the one pool both are.
+fn watch_pools(metrics: &Metrics, database: &Database) {
+    let pools = database.pools();
+    match database.backend() {
+        Backend::Sqlite => {
+            metrics.watch_pool("read", AnyPool::clone(&pools.read));
+            metrics.watch_pool("write", AnyPool::clone(&pools.write));
+        }
+        Backend::Postgres => metrics.watch_pool("read-write", AnyPool::clone(&pools.write)),
     }
 }
 

@@ -13,6 +13,8 @@ use rand::RngCore;
 pub struct Settings {
     pub host: IpAddr,
     pub port: u16,
+    /// Where `/metrics` is served: never on `port`, the API's.
+    pub metrics_port: u16,
     pub database_url: String,
     pub jwt_secret: JwtSecret,
     pub jwt_ttl: Duration,
@@ -122,6 +124,7 @@ impl Settings {
 
         let host = parse_or(var("HOST"), "HOST", IpAddr::from([127, 0, 0, 1]))?;
         let port = parse_or(var("PORT"), "PORT", DEFAULT_PORT)?;
+        let metrics_port = metrics_port(var("METRICS_PORT"), port)?;
         let database_url = match var("DATABASE_URL") {
             Some(url) => check_database_url(url)?,
             None => default_database_url(),
@@ -223,6 +226,7 @@ impl Settings {
         Ok(Self {
             host,
             port,
+            metrics_port,
             database_url,
             jwt_secret,
             jwt_ttl: Duration::from_secs(ttl_seconds),
@@ -233,6 +237,29 @@ impl Settings {
             database_statement_timeout,
         })
     }
+}
+
+/// `METRICS_PORT`: where `/metrics` is served. By default `PORT` + 1000 (9000 next to 8000),
+/// and any free port when `PORT` is 0 (tests). Never the API's port: metrics are for the
+/// operator, not for the API's clients.
+fn metrics_port(value: Option<String>, port: u16) -> Result<u16, ConfigError> {
+    let metrics_port = match value {
+        Some(_) => parse_or(value, "METRICS_PORT", 0)?,
+        None if port == 0 => 0,
+        None => port.checked_add(1000).ok_or_else(|| ConfigError {
+            variable: "METRICS_PORT",
+            reason: format!("PORT {port} + 1000 is past 65535: set METRICS_PORT"),
+        })?,
+    };
+    if metrics_port == port && port != 0 {
+        return Err(ConfigError {
+            variable: "METRICS_PORT",
+            reason: format!(
+                "must differ from PORT ({port}): /metrics is never served on the API port"
+            ),
+        });
+    }
+    Ok(metrics_port)
 }
 
 impl JwtSecret {
@@ -417,6 +444,8 @@ mod tests {
             ("JWT_TTL_SECONDS", "0"),
             ("RATE_LIMIT_PER_SECOND", "lots"),
             ("HOST", "not-an-ip"),
+            ("METRICS_PORT", "nine thousand"),
+            ("METRICS_PORT", "8000"),
             ("LOGIN_MAX_FAILURES", "-1"),
             ("LOGIN_FAILURE_WINDOW_SECONDS", "5m"),
             ("HASH_SLOTS", "0"),
@@ -452,6 +481,17 @@ mod tests {
         assert!(!settings.jwt_secret.generated);
         assert_eq!(settings.jwt_ttl, Duration::from_secs(60));
         assert_eq!(settings.rate_limit, RateLimit::Off);
+    }
+
+    #[test]
+    fn metrics_are_served_next_to_the_api_port_by_default() {
+        assert_eq!(settings(&[]).unwrap().metrics_port, 9000);
+        assert_eq!(settings(&[("PORT", "8100")]).unwrap().metrics_port, 9100);
+        assert_eq!(settings(&[("PORT", "0")]).unwrap().metrics_port, 0);
+        let explicit = settings(&[("PORT", "8000"), ("METRICS_PORT", "9500")]).unwrap();
+        assert_eq!(explicit.metrics_port, 9500);
+        let error = settings(&[("PORT", "65000")]).unwrap_err();
+        assert_eq!(error.variable, "METRICS_PORT");
     }
 
     #[test]

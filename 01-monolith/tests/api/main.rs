@@ -18,6 +18,8 @@
 //! - `input`: the same bad text and dates get the same 422 on SQLite and PostgreSQL.
 //! - `conformance_catches_bugs`: the same suite against deliberately broken servers,
 //!   proving it notices.
+//! - `metrics`: `/metrics` on its own port (never the API's), read back by a Prometheus
+//!   text-format parser; the counters equal the requests the test made.
 //! - `server_timing`: every answer's `Server-Timing` (`app`, `db`), the edge's own answers
 //!   included.
 
@@ -28,6 +30,7 @@ mod edge;
 mod helpers;
 mod input;
 mod login_limits;
+mod metrics;
 mod openapi;
 mod router;
 mod server_timing;

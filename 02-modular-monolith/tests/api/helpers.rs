@@ -92,6 +92,8 @@ pub const SERVER_BINARY: &str = env!("CARGO_BIN_EXE_modular-monolith");
 /// A running server on a random port.
 pub struct TestServer {
     pub base_url: String,
+    /// The metrics listener's `http://<address>` (`/metrics` is only there).
+    pub metrics_url: String,
     _data: Option<tempfile::TempDir>,
 }
 
@@ -153,9 +155,13 @@ pub async fn spawn_server_with(backend: Backend, extra: &[(&str, &str)]) -> Opti
         .await
         .expect("build the app");
     let address = application.address().expect("bound address");
+    let metrics_address = application
+        .metrics_address()
+        .expect("bound metrics address");
     tokio::spawn(application.run_until_stopped());
     Some(TestServer {
         base_url: format!("http://{address}"),
+        metrics_url: format!("http://{metrics_address}"),
         _data: data,
     })
 }

@@ -18,6 +18,8 @@
 //! - `seam`: the modules wired to each other in-process, through their seam traits.
 //! - `migrations`: each module's migrations, side by side in one database.
 //! - `architecture`: fitness tests that fail when a module boundary is broken.
+//! - `metrics`: `/metrics` on its own port (never the API's), read back by a Prometheus
+//!   text-format parser; the counters equal the requests the test made.
 //! - `server_timing`: every answer's `Server-Timing`: `app`, each module the request
 //!   passed through, `db`.
 
@@ -28,6 +30,7 @@ mod edge;
 mod helpers;
 mod input;
 mod login_limits;
+mod metrics;
 mod migrations;
 mod openapi;
 mod router;

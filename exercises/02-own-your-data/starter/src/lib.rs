@@ -18,6 +18,8 @@ pub mod domain;
 pub mod error;
 #[path = "../../../../01-monolith/src/extract.rs"]
 pub mod extract;
+#[path = "../../../../01-monolith/src/metrics.rs"]
+pub mod metrics;
 #[path = "../../../../01-monolith/src/middleware.rs"]
 pub mod middleware;
 pub mod repositories;
