@@ -91,6 +91,15 @@ pub async fn check(target: Target) -> anyhow::Result<bool> {
     Ok(report.is_success())
 }
 
+/// Every phase promises `Server-Timing` on every answer: its own entry first, and `db` in
+/// the two phases whose one process has the database.
+fn server_timing(phase: Phase) -> conformance::ServerTiming {
+    conformance::ServerTiming::requiring(match phase {
+        Phase::Monolith | Phase::ModularMonolith => &["app", "db"],
+        Phase::Microservices => &["gateway"],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,13 +131,4 @@ mod tests {
                 .contains("URL")
         );
     }
-}
-
-/// Every phase promises `Server-Timing` on every answer: its own entry first, and `db` in
-/// the two phases whose one process has the database.
-fn server_timing(phase: Phase) -> conformance::ServerTiming {
-    conformance::ServerTiming::requiring(match phase {
-        Phase::Monolith | Phase::ModularMonolith => &["app", "db"],
-        Phase::Microservices => &["gateway"],
-    })
 }
