@@ -12,7 +12,7 @@
 //! refused connection → 503, no answer within `UPSTREAM_TIMEOUT_MS` → 504, anything else
 //! → 502. A path no service owns, `/internal/*` included, is a 404 here.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Instant};
 
 use axum::{
     body::{Body, to_bytes},
@@ -20,7 +20,12 @@ use axum::{
     http::{HeaderMap, HeaderName, HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use service_kit::{error::ApiError, routing::MAX_BODY_BYTES, server_timing, telemetry};
+use service_kit::{
+    error::ApiError,
+    metrics::{OutboundMetrics, Outcome},
+    routing::MAX_BODY_BYTES,
+    server_timing, telemetry,
+};
 
 use tracing::Instrument;
 
@@ -109,7 +114,7 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
     let Some(upstream) = upstream_for(&state.upstreams, request.uri().path()) else {
         return ApiError::NotFound("no such route".into()).into_response();
     };
-    match relay(&state.http, upstream, request).await {
+    match relay(&state.http, &state.metrics.outbound(), upstream, request).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
@@ -117,6 +122,7 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
 
 async fn relay(
     http: &reqwest::Client,
+    metrics: &OutboundMetrics,
     upstream: &Upstream,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -149,14 +155,27 @@ async fn relay(
     if !body.is_empty() {
         outgoing = outgoing.body(body);
     }
+    // Timed to the answer's head: the body streams on to the client after that.
+    let started = Instant::now();
     let answer = outgoing
         .send()
         .instrument(call.clone())
         .await
         .map_err(|error| {
             telemetry::record_failure(&call);
+            let outcome = if error.is_timeout() {
+                Outcome::Timeout
+            } else {
+                Outcome::TransportError
+            };
+            metrics.observe(upstream.name, outcome, started.elapsed());
             upstream_error(upstream.name, &error)
         })?;
+    metrics.observe(
+        upstream.name,
+        Outcome::of_status(answer.status()),
+        started.elapsed(),
+    );
     telemetry::record_status(&call, answer.status());
 
     let status = answer.status();

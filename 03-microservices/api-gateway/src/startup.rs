@@ -10,8 +10,10 @@ pub const SERVICE: &str = "api-gateway";
 
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     let state = AppState::new(&settings)?;
+    let metrics = state.metrics.clone();
     Ok(Application::bind(SERVICE, settings.listen, app(state))
         .await?
         .with_timeouts(settings.timeouts)
+        .with_metrics(metrics)
         .answering_late_requests_with(LateAnswer::GatewayTimeout))
 }

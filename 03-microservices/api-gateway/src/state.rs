@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use service_kit::metrics::Metrics;
+
 use crate::{
     config::{RateLimit, Settings},
     proxy::Upstream,
@@ -25,6 +27,9 @@ pub struct AppState {
     pub upstreams: Vec<Upstream>,
     pub health_timeout: Duration,
     pub rate_limit: RateLimit,
+    /// What `/metrics` shows, on the gateway's own `METRICS_PORT`: its requests, and each
+    /// call it forwards, by service and outcome.
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -49,6 +54,7 @@ impl AppState {
             upstreams: Upstream::all(&settings.upstreams),
             health_timeout: settings.health_timeout,
             rate_limit: settings.rate_limit,
+            metrics: Metrics::new(),
         })
     }
 }

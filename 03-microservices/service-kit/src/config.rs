@@ -67,12 +67,14 @@ impl JwtSecret {
     }
 }
 
-/// Where a service listens: `HOST` (loopback by default; `0.0.0.0` in a container) and
-/// `PORT` (each service has its own default; 0 picks a free port).
+/// Where a service listens: `HOST` (loopback by default; `0.0.0.0` in a container),
+/// `PORT` (each service has its own default; 0 picks a free port) and `METRICS_PORT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Listen {
     pub host: IpAddr,
     pub port: u16,
+    /// Where `/metrics` is served: never on `port`, the API's (see [`Env::metrics_port`]).
+    pub metrics_port: u16,
 }
 
 /// Per-client-IP limit at the edge (the gateway): a steady rate plus a burst allowance.
@@ -212,12 +214,37 @@ impl<'a> Env<'a> {
         self.parse_or("PORT", default)
     }
 
-    /// `HOST` and `PORT`, with this service's default port.
+    /// `HOST`, `PORT` (with this service's default) and `METRICS_PORT`.
     pub fn listen(&self, default_port: u16) -> Result<Listen, ConfigError> {
+        let port = self.port(default_port)?;
         Ok(Listen {
             host: self.host()?,
-            port: self.port(default_port)?,
+            port,
+            metrics_port: self.metrics_port(port)?,
         })
+    }
+
+    /// `METRICS_PORT`: where `/metrics` is served. By default `PORT` + 1000 (9000-9003 next
+    /// to 8000-8003), and any free port when `PORT` is 0 (tests). Never the API's port:
+    /// metrics are for the operator, not for the API's clients.
+    pub fn metrics_port(&self, port: u16) -> Result<u16, ConfigError> {
+        let metrics_port = match self.var("METRICS_PORT") {
+            Some(_) => self.parse_or("METRICS_PORT", 0)?,
+            None if port == 0 => 0,
+            None => port.checked_add(1000).ok_or_else(|| ConfigError {
+                variable: "METRICS_PORT",
+                reason: format!("PORT {port} + 1000 is past 65535: set METRICS_PORT"),
+            })?,
+        };
+        if metrics_port == port && port != 0 {
+            return Err(ConfigError {
+                variable: "METRICS_PORT",
+                reason: format!(
+                    "must differ from PORT ({port}): /metrics is never served on the API port"
+                ),
+            });
+        }
+        Ok(metrics_port)
     }
 
     /// `DATABASE_URL`: `sqlite:...` or `postgres://...`; by default the SQLite file `file`
@@ -449,8 +476,10 @@ mod tests {
     #[test]
     fn invalid_values_name_the_variable() {
         type Read = fn(&Env) -> Option<ConfigError>;
-        let checks: [(&str, &str, Read); 16] = [
+        let checks: [(&str, &str, Read); 18] = [
             ("PORT", "eighty", |e| e.port(1).err()),
+            ("METRICS_PORT", "nine thousand", |e| e.listen(8000).err()),
+            ("METRICS_PORT", "8000", |e| e.listen(8000).err()),
             ("DATABASE_URL", "mysql://x/db", |e| {
                 e.database_url("/x", "y").err()
             }),
@@ -489,6 +518,25 @@ mod tests {
             assert_eq!(error.variable, name, "{name}={value}");
             assert!(error.to_string().contains(name));
         }
+    }
+
+    #[test]
+    fn metrics_are_served_next_to_the_api_port_by_default() {
+        let metrics_port = |pairs: &[(&str, &str)], default_port| {
+            let lookup = fixed(pairs);
+            Env::new(&lookup)
+                .listen(default_port)
+                .map(|l| l.metrics_port)
+        };
+        assert_eq!(metrics_port(&[], 8003).unwrap(), 9003);
+        assert_eq!(metrics_port(&[("PORT", "8100")], 8003).unwrap(), 9100);
+        assert_eq!(metrics_port(&[("PORT", "0")], 8003).unwrap(), 0);
+        assert_eq!(
+            metrics_port(&[("METRICS_PORT", "9500")], 8003).unwrap(),
+            9500
+        );
+        let error = metrics_port(&[("PORT", "65000")], 8003).unwrap_err();
+        assert_eq!(error.variable, "METRICS_PORT");
     }
 
     #[test]

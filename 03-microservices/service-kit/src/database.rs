@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use axum::{Router, routing::get};
 use shared_kernel::Backend;
 use shared_kernel::Pools;
+use sqlx::AnyPool;
 
-use crate::health::Health;
+use crate::{health::Health, metrics::Metrics};
 
 /// The connection pools to the service's own database: readers and one writer on SQLite.
 #[derive(Clone, Debug)]
@@ -75,6 +76,20 @@ impl Database {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The pools' connection counts in `metrics`, sampled at each scrape: on SQLite the
+    /// readers and the one writer, on PostgreSQL the one pool both are.
+    pub fn watch_pools(&self, metrics: &Metrics) {
+        match self.backend {
+            Backend::Sqlite => {
+                metrics.watch_pool("read", AnyPool::clone(&self.pools.read));
+                metrics.watch_pool("write", AnyPool::clone(&self.pools.write));
+            }
+            Backend::Postgres => {
+                metrics.watch_pool("read-write", AnyPool::clone(&self.pools.write));
+            }
+        }
     }
 
     /// Closes every connection; used by tests that simulate a database outage.

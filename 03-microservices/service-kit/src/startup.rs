@@ -24,6 +24,7 @@ use tower::ServiceExt;
 use crate::{
     config::{FromEnv, Listen, ServerTimeouts},
     error::ApiError,
+    metrics::{self, Metrics},
 };
 
 /// Every service's `main`: logging, settings from the environment, `build`, then serve
@@ -52,6 +53,9 @@ pub struct Application {
     router: Router,
     timeouts: ServerTimeouts,
     late: LateAnswer,
+    /// `/metrics` has a listener of its own (`METRICS_PORT`), never the API's.
+    metrics: Metrics,
+    metrics_listener: TcpListener,
 }
 
 /// What a request that outlives its deadline is answered.
@@ -74,13 +78,26 @@ impl Application {
         let listener = TcpListener::bind(address).await.with_context(|| {
             format!("{service} cannot listen on {address}: is something already running there? Set PORT to use another port")
         })?;
+        let metrics_address = SocketAddr::new(listen.host, listen.metrics_port);
+        let metrics_listener = TcpListener::bind(metrics_address).await.with_context(|| {
+            format!("{service} cannot serve /metrics on {metrics_address}: is something already running there? Set METRICS_PORT to use another port")
+        })?;
         Ok(Self {
             service,
             listener,
             router,
             timeouts: ServerTimeouts::default(),
             late: LateAnswer::ServiceUnavailable,
+            metrics: Metrics::new(),
+            metrics_listener,
         })
+    }
+
+    /// The registry `/metrics` shows, for a service that records more than its requests
+    /// (its pools, its calls to other services); a fresh one until this is called.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The service's timeouts (`HTTP_HEADER_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`,
@@ -98,6 +115,11 @@ impl Application {
 
     pub fn address(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// Where `GET /metrics` answers.
+    pub fn metrics_address(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.metrics_listener.local_addr()?)
     }
 
     /// Serves in the background (for tests) and returns the base URL, `http://<address>`.
@@ -119,12 +141,21 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let service = self.service;
-        tracing::info!(service, address = %self.listener.local_addr()?, "listening");
+        tracing::info!(service, address = %self.listener.local_addr()?, metrics = %self.metrics_listener.local_addr()?, "listening");
         let router = self.router.layer(axum::middleware::from_fn_with_state(
             (self.timeouts.request, self.late),
             request_deadline,
         ));
+        // Counted outside the deadline, so a request answered late is counted with its 503.
+        let router = self.metrics.record_requests(router);
+        // The metrics listener lives as long as the API's: it stops when the API has drained.
+        let metrics = tokio::spawn(metrics::serve(
+            self.metrics,
+            self.metrics_listener,
+            std::future::pending(),
+        ));
         serve(self.listener, router, self.timeouts, shutdown).await;
+        metrics.abort();
         tracing::info!(service, "stopped");
         Ok(())
     }
@@ -265,7 +296,7 @@ async fn shutdown_signal() {
 mod tests {
     use std::time::Instant;
 
-    use axum::routing::get;
+    use axum::routing::get as get_route;
     use tokio::{
         io::{AsyncReadExt, AsyncWriteExt},
         net::TcpStream,
@@ -295,7 +326,7 @@ mod tests {
     ) {
         let router = Router::new().route(
             "/slow",
-            get(move || async move {
+            get_route(move || async move {
                 tokio::time::sleep(delay).await;
                 "done"
             }),
@@ -303,6 +334,7 @@ mod tests {
         let listen = Listen {
             host: [127, 0, 0, 1].into(),
             port: 0,
+            metrics_port: 0,
         };
         let application = Application::bind("test-service", listen, router)
             .await
@@ -320,14 +352,63 @@ mod tests {
     /// Sends `GET /slow` over a raw connection and reads until the server closes it:
     /// everything it answered (empty when it closed without an answer).
     async fn get_slow(address: SocketAddr) -> String {
+        get(address, "/slow").await
+    }
+
+    /// Sends `GET path` over a raw connection and reads until the server closes it.
+    async fn get(address: SocketAddr, path: &str) -> String {
         let mut connection = TcpStream::connect(address).await.unwrap();
         connection
-            .write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .write_all(
+                format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            )
             .await
             .unwrap();
         let mut answer = Vec::new();
         let _ = connection.read_to_end(&mut answer).await;
         String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// The count of `GET route` answered `status`.
+    fn requests(text: &str, route: &str, status: &str) -> Option<f64> {
+        let labels = [("method", "GET"), ("route", route), ("status", status)];
+        crate::metrics_text::sample(text, "http_requests_total", &labels)
+    }
+
+    #[tokio::test]
+    async fn metrics_count_the_requests_on_their_own_port_only() {
+        let listen = Listen {
+            host: [127, 0, 0, 1].into(),
+            port: 0,
+            metrics_port: 0,
+        };
+        let router = Router::new().route("/tasks/{id}", get_route(|| async { "a task" }));
+        let application = Application::bind("test-service", listen, router)
+            .await
+            .unwrap();
+        let (api, metrics) = (
+            application.address().unwrap(),
+            application.metrics_address().unwrap(),
+        );
+        assert_ne!(api.port(), metrics.port());
+        tokio::spawn(application.run_until(std::future::pending()));
+
+        for path in ["/tasks/1", "/tasks/2", "/tasks/3"] {
+            assert!(get(api, path).await.starts_with("HTTP/1.1 200"));
+        }
+        assert!(get(api, "/no/such/route").await.starts_with("HTTP/1.1 404"));
+        // The API port has no /metrics, and asking it is one more unmatched request.
+        assert!(get(api, "/metrics").await.starts_with("HTTP/1.1 404"));
+
+        let answer = get(metrics, "/metrics").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let (_, text) = answer.split_once("\r\n\r\n").unwrap();
+        assert_eq!(requests(text, "/tasks/{id}", "200"), Some(3.0), "{text}");
+        assert_eq!(requests(text, "/tasks/1", "200"), None, "{text}");
+        assert_eq!(requests(text, "unmatched", "404"), Some(2.0), "{text}");
+        // The scrape itself is not an API request.
+        assert_eq!(requests(text, "/metrics", "200"), None, "{text}");
     }
 
     #[tokio::test]

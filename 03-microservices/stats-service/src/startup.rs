@@ -2,14 +2,18 @@
 
 pub use service_kit::startup::Application;
 
+use service_kit::metrics::Metrics;
+
 use crate::{config::Settings, routes::app, state::AppState};
 
 /// The service name in logs and `/health`.
 pub const SERVICE: &str = "stats-service";
 
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-    let state = AppState::new(&settings)?;
+    let metrics = Metrics::new();
+    let state = AppState::new(&settings, &metrics)?;
     Ok(Application::bind(SERVICE, settings.listen, app(state))
         .await?
-        .with_timeouts(settings.timeouts))
+        .with_timeouts(settings.timeouts)
+        .with_metrics(metrics))
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use service_kit::auth::JwtKeys;
+use service_kit::{auth::JwtKeys, metrics::Metrics};
 use stats::StatsApi;
 
 use crate::{clients::TaskServiceClient, config::Settings, seams::TaskServiceCounts};
@@ -17,9 +17,10 @@ impl AppState {
     /// The module, its `TaskCounts` seam answered by task-service over HTTP.
     /// stats-service only verifies tokens, and only tokens that name their account, as
     /// task-service does: a token it would refuse is refused here, before any call.
-    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+    /// Its calls to task-service show in `metrics`.
+    pub fn new(settings: &Settings, metrics: &Metrics) -> anyhow::Result<Self> {
         let jwt = JwtKeys::requiring_account(&settings.jwt_secret.bytes);
-        let client = TaskServiceClient::new(&settings.task_service)?;
+        let client = TaskServiceClient::new(&settings.task_service, metrics.outbound())?;
         let tasks = TaskServiceCounts::new(client, jwt.clone());
         Ok(Self {
             stats: StatsApi::new(Arc::new(tasks), jwt),

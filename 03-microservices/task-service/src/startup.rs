@@ -2,7 +2,7 @@
 
 pub use service_kit::startup::Application;
 
-use service_kit::{config::with_statement_timeout, database::Database};
+use service_kit::{config::with_statement_timeout, database::Database, metrics::Metrics};
 
 use crate::{config::Settings, owners::Owners, routes::app, state::AppState};
 
@@ -20,8 +20,11 @@ pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     tasks::TasksApi::migrate(&database.pools().write, database.backend()).await?;
     // ...and next to it, this service's own table of owners.
     Owners::migrate(database.pools(), database.backend()).await?;
+    let metrics = Metrics::new();
+    database.watch_pools(&metrics);
     let state = AppState::new(database, &settings);
     Ok(Application::bind(SERVICE, settings.listen, app(state))
         .await?
-        .with_timeouts(settings.timeouts))
+        .with_timeouts(settings.timeouts)
+        .with_metrics(metrics))
 }

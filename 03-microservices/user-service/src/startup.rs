@@ -2,7 +2,7 @@
 
 pub use service_kit::startup::Application;
 
-use service_kit::{config::with_statement_timeout, database::Database};
+use service_kit::{config::with_statement_timeout, database::Database, metrics::Metrics};
 
 use crate::{config::Settings, routes::app, state::AppState};
 
@@ -18,8 +18,18 @@ pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     )
     .await?;
     identity::IdentityApi::migrate(&database.pools().write, database.backend()).await?;
+    let metrics = Metrics::new();
+    database.watch_pools(&metrics);
     let state = AppState::new(database, &settings);
+    // Read at each scrape: how many logins and registrations wait for a hashing slot.
+    let hashing = state.hashing.clone();
+    metrics.gauge_fn(
+        "password_hashing_queue_depth",
+        "Logins and registrations waiting for a password-hashing slot",
+        move || i64::try_from(hashing.queue_depth()).unwrap_or(i64::MAX),
+    );
     Ok(Application::bind(SERVICE, settings.listen, app(state))
         .await?
-        .with_timeouts(settings.timeouts))
+        .with_timeouts(settings.timeouts)
+        .with_metrics(metrics))
 }

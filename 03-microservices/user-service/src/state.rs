@@ -10,6 +10,8 @@ use crate::config::Settings;
 pub struct AppState {
     pub identity: IdentityApi,
     pub database: Database,
+    /// The module's hashing slots, shared with it: `/metrics` reads their queue's depth.
+    pub hashing: HashingSlots,
 }
 
 impl AppState {
@@ -17,17 +19,19 @@ impl AppState {
     /// other module.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
+        let hashing = HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max);
         Self {
             identity: IdentityApi::new(
                 database.pools().clone(),
                 jwt,
-                HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+                hashing.clone(),
                 LoginLimiter::new(
                     settings.login_limit.max_failures,
                     settings.login_limit.window,
                 ),
             ),
             database,
+            hashing,
         }
     }
 }

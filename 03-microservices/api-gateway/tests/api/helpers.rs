@@ -12,6 +12,8 @@ pub const TOKEN: &str = "a-token-of-the-caller";
 /// Stubs for user-, task- and stats-service, and the gateway in front of them.
 pub struct Gateway {
     pub url: String,
+    /// `http://<address>/metrics`, on the gateway's own metrics port.
+    pub metrics_url: String,
     pub users: MockServer,
     pub tasks: MockServer,
     pub stats: MockServer,
@@ -35,13 +37,15 @@ pub async fn spawn_gateway(extra: &[(&str, &str)]) -> Gateway {
     pairs.extend(upstreams.iter().map(|(name, url)| (*name, url.as_str())));
     pairs.extend([("PORT", "0"), ("RATE_LIMIT_PER_SECOND", "0")]);
     let settings = Settings::from_lookup(fixed(&pairs)).expect("valid settings");
-    let url = startup::build(settings)
-        .await
-        .expect("build")
-        .spawn()
-        .expect("serve");
+    let application = startup::build(settings).await.expect("build");
+    let metrics_url = format!(
+        "http://{}/metrics",
+        application.metrics_address().expect("a metrics address")
+    );
+    let url = application.spawn().expect("serve");
     Gateway {
         url,
+        metrics_url,
         users,
         tasks,
         stats,

@@ -6,6 +6,8 @@
 //!   its answer comes back unchanged), then what the gateway does when a service fails.
 //! - `edge`: what the gateway answers itself: 404s, `/internal`, 413, request ids,
 //!   rate limiting, `/health` and `/openapi.json`.
+//! - `metrics`: `/metrics` on the gateway's own port counts what it answered and forwarded;
+//!   the API port answers 404 there and forwards nothing.
 //! - `replicas`: `--scale task-service=3` without Docker: connections are spread over a
 //!   service's replicas, and one that is down is skipped.
 //! - `server_timing`: the gateway's `Server-Timing` entry on every answer, and each
@@ -13,6 +15,7 @@
 
 mod edge;
 mod helpers;
+mod metrics;
 mod replicas;
 mod routing;
 mod server_timing;

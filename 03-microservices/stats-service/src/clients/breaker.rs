@@ -24,6 +24,7 @@ use failsafe::{
     Config, Instrument, StateMachine, backoff,
     failure_policy::{self, ConsecutiveFailures},
 };
+use service_kit::metrics::{BreakerState, OutboundMetrics};
 
 type Machine = StateMachine<ConsecutiveFailures<backoff::Constant>, HalfOpenFlag>;
 
@@ -41,13 +42,24 @@ pub struct Breaker {
     deciding: Arc<Mutex<()>>,
 }
 
-/// Mirrors "half-open" from the machine's notifications.
-#[derive(Clone, Default)]
-struct HalfOpenFlag(Arc<AtomicBool>);
+/// Mirrors "half-open" from the machine's notifications, and shows every change in the
+/// `circuit_breaker_state` gauge of `/metrics`.
+#[derive(Clone)]
+struct HalfOpenFlag {
+    half_open: Arc<AtomicBool>,
+    metrics: OutboundMetrics,
+    peer: &'static str,
+}
 
 impl HalfOpenFlag {
     fn get(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.half_open.load(Ordering::SeqCst)
+    }
+
+    fn set(&self, state: BreakerState) {
+        self.half_open
+            .store(state == BreakerState::HalfOpen, Ordering::SeqCst);
+        self.metrics.breaker(self.peer, state);
     }
 }
 
@@ -55,15 +67,15 @@ impl Instrument for HalfOpenFlag {
     fn on_call_rejected(&self) {}
 
     fn on_open(&self) {
-        self.0.store(false, Ordering::SeqCst);
+        self.set(BreakerState::Open);
     }
 
     fn on_half_open(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.set(BreakerState::HalfOpen);
     }
 
     fn on_closed(&self) {
-        self.0.store(false, Ordering::SeqCst);
+        self.set(BreakerState::Closed);
     }
 }
 
@@ -75,9 +87,20 @@ pub struct Permit {
 }
 
 impl Breaker {
-    /// `failures` failed calls in a row open the circuit for `open`.
-    pub fn new(failures: u32, open: Duration) -> Self {
-        let half_open = HalfOpenFlag::default();
+    /// `failures` failed calls in a row open the circuit for `open`. Its state shows in
+    /// `metrics` under `peer`, closed from the start.
+    pub fn new(
+        failures: u32,
+        open: Duration,
+        metrics: OutboundMetrics,
+        peer: &'static str,
+    ) -> Self {
+        let half_open = HalfOpenFlag {
+            half_open: Arc::default(),
+            metrics,
+            peer,
+        };
+        half_open.set(BreakerState::Closed);
         let policy = failure_policy::consecutive_failures(failures, backoff::constant(open));
         Self {
             machine: Config::new()

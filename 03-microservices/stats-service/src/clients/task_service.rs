@@ -17,8 +17,12 @@
 //!    only (refused connection, timeout, 500/502/503/504), at most `TASK_SERVICE_RETRIES`
 //!    times. The call is a GET, so retrying is safe; an open circuit is not retried, and
 //!    neither is an answer that would be the same the second time.
+//!
+//! `/metrics` shows each attempt's duration and outcome, the retries, and the breaker's state
+//! (`outbound_request_duration_seconds`, `outbound_retries_total`, `circuit_breaker_state`,
+//! all with `peer="task-service"`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::{
@@ -27,7 +31,11 @@ use reqwest::{
 };
 use tracing::{Instrument, Span};
 
-use service_kit::{middleware::REQUEST_ID_HEADER, server_timing, telemetry};
+use service_kit::{
+    metrics::{OutboundMetrics, Outcome},
+    middleware::REQUEST_ID_HEADER,
+    server_timing, telemetry,
+};
 
 use stats::TaskCount;
 
@@ -37,6 +45,9 @@ use crate::config::TaskServiceSettings;
 /// The internal route task-service answers counts on. Not reachable through the gateway.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";
 
+/// The callee, as spans and `/metrics` name it.
+const PEER: &str = "task-service";
+
 #[derive(Clone)]
 pub struct TaskServiceClient {
     http: reqwest::Client,
@@ -44,6 +55,7 @@ pub struct TaskServiceClient {
     timeout: Duration,
     retries: usize,
     breaker: Breaker,
+    metrics: OutboundMetrics,
 }
 
 /// Why task-service gave no counts.
@@ -77,7 +89,8 @@ impl CallError {
 }
 
 impl TaskServiceClient {
-    pub fn new(settings: &TaskServiceSettings) -> anyhow::Result<Self> {
+    /// A client whose calls, retries and breaker show in `metrics`.
+    pub fn new(settings: &TaskServiceSettings, metrics: OutboundMetrics) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
@@ -87,7 +100,13 @@ impl TaskServiceClient {
             base_url: settings.url.clone(),
             timeout: settings.timeout,
             retries: settings.retries,
-            breaker: Breaker::new(settings.breaker_failures, settings.breaker_open),
+            breaker: Breaker::new(
+                settings.breaker_failures,
+                settings.breaker_open,
+                metrics.clone(),
+                PEER,
+            ),
+            metrics,
         })
     }
 
@@ -109,6 +128,7 @@ impl TaskServiceClient {
             .retry(backoff)
             .when(CallError::is_transient)
             .notify(|error, delay| {
+                self.metrics.retry(PEER);
                 tracing::warn!(%error, ?delay, "task-service call failed; retrying");
             })
             .await
@@ -121,27 +141,32 @@ impl TaskServiceClient {
     ) -> Result<Vec<TaskCount>, CallError> {
         // One client span per attempt, the breaker's decision on it: a refused attempt
         // is a span too, so a trace shows the circuit open.
-        let call = telemetry::client_span(&Method::GET, "task-service", TASK_COUNTS_PATH);
+        let call = telemetry::client_span(&Method::GET, PEER, TASK_COUNTS_PATH);
+        let started = Instant::now();
         let Some(permit) = self.breaker.permit() else {
             call.record("circuit_breaker", "open: refused without calling");
             telemetry::record_failure(&call);
+            self.metrics
+                .observe(PEER, Outcome::Rejected, started.elapsed());
             return Err(CallError::CircuitOpen);
         };
         call.record("circuit_breaker", "let through");
         let result = self
-            .call(token, request_id, &call)
+            .call(token, request_id, &call, started)
             .instrument(call.clone())
             .await;
         permit.record(result.is_ok());
         result
     }
 
-    /// One attempt; `span` is its client span, whose `traceparent` goes along.
+    /// One attempt; `span` is its client span, whose `traceparent` goes along. Its time,
+    /// from `started` to the answer's head (or the failure), goes to `/metrics`.
     async fn call(
         &self,
         token: &str,
         request_id: Option<&str>,
         span: &Span,
+        started: Instant,
     ) -> Result<Vec<TaskCount>, CallError> {
         let mut headers = HeaderMap::new();
         telemetry::inject_trace(span, &mut headers);
@@ -155,11 +180,22 @@ impl TaskServiceClient {
         }
         let response = request.send().await.map_err(|error| {
             telemetry::record_failure(span);
-            self.transport_error(error)
+            let error = self.transport_error(error);
+            let outcome = match error {
+                CallError::TimedOut(_) => Outcome::Timeout,
+                _ => Outcome::TransportError,
+            };
+            self.metrics.observe(PEER, outcome, started.elapsed());
+            error
         })?;
+        self.metrics.observe(
+            PEER,
+            Outcome::of_status(response.status()),
+            started.elapsed(),
+        );
         telemetry::record_status(span, response.status());
         // task-service's own Server-Timing entries join this request's, under its name.
-        server_timing::record_callee("task-service", response.headers());
+        server_timing::record_callee(PEER, response.headers());
         match response.status() {
             StatusCode::OK => response.json().await.map_err(|error| {
                 if error.is_timeout() {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use service_kit::metrics::Metrics;
 use stats_service::{clients::TaskServiceClient, config::TaskServiceSettings};
 
 pub const TOKEN: &str = "a-token-of-the-caller";
@@ -18,13 +19,16 @@ pub fn client_with_breaker(
     breaker_failures: u32,
     breaker_open: Duration,
 ) -> TaskServiceClient {
-    TaskServiceClient::new(&TaskServiceSettings {
-        url: url.to_string(),
-        timeout: Duration::from_millis(300),
-        retries,
-        breaker_failures,
-        breaker_open,
-    })
+    TaskServiceClient::new(
+        &TaskServiceSettings {
+            url: url.to_string(),
+            timeout: Duration::from_millis(300),
+            retries,
+            breaker_failures,
+            breaker_open,
+        },
+        Metrics::new().outbound(),
+    )
     .expect("a client")
 }
 

@@ -16,6 +16,7 @@ use service_kit::{
     auth::{AccountId, JwtKeys},
     config::fixed,
     domain::UserId,
+    metrics::Metrics,
 };
 use stats_service::{
     AppState, app,
@@ -37,7 +38,7 @@ fn service(task_service: &str) -> Router {
         ("CIRCUIT_BREAKER_FAILURES", "100"),
     ]))
     .expect("valid settings");
-    app(AppState::new(&settings).expect("state"))
+    app(AppState::new(&settings, &Metrics::new()).expect("state"))
 }
 
 /// A token for the user with this (positive) id, as user-service would issue it: with

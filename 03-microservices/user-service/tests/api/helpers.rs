@@ -18,6 +18,14 @@ pub async fn spawn_server() -> (String, tempfile::TempDir) {
 
 /// [`spawn_server`] with `extra` settings.
 pub async fn spawn_server_with(extra: &[(&str, &str)]) -> (String, tempfile::TempDir) {
+    let (url, _metrics, data) = spawn_server_with_metrics(extra).await;
+    (url, data)
+}
+
+/// [`spawn_server_with`], and the URL of its `/metrics` (on its own port).
+pub async fn spawn_server_with_metrics(
+    extra: &[(&str, &str)],
+) -> (String, String, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("a temp dir");
     let url = format!("sqlite://{}/users.sqlite3?mode=rwc", data.path().display());
     let mut vars = vec![
@@ -28,5 +36,9 @@ pub async fn spawn_server_with(extra: &[(&str, &str)]) -> (String, tempfile::Tem
     vars.extend_from_slice(extra);
     let settings = Settings::from_lookup(fixed(&vars)).expect("valid settings");
     let application = startup::build(settings).await.expect("build");
-    (application.spawn().expect("serve"), data)
+    let metrics = format!(
+        "http://{}/metrics",
+        application.metrics_address().expect("a metrics address")
+    );
+    (application.spawn().expect("serve"), metrics, data)
 }

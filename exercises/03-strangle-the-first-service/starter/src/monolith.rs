@@ -58,6 +58,7 @@ pub async fn build(Settings(settings): Settings) -> anyhow::Result<Application> 
     let listen = Listen {
         host: settings.host,
         port: settings.port,
+        metrics_port: settings.metrics_port,
     };
     Application::bind(SERVICE, listen, routes(state)).await
 }
