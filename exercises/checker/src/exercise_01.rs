@@ -66,7 +66,7 @@ pub async fn check(subject: &Subject) -> Report {
                 .and_then(|leaks| {
                     listed(
                         leaks,
-                        "a probe compiled inside the crate, outside the tasks module, reached the                          module's insides through the facade:",
+                        "a probe compiled inside the crate, outside the tasks module, reached the module's insides through the facade:",
                     )
                 }),
         ),
