@@ -119,7 +119,7 @@ pub async fn facade_leaks(
             } else {
                 &[("", ""), ("async ", ".await")]
             };
-            for (asynchronous, await_) in variants.iter().copied() {
+            for &(asynchronous, await_) in variants {
                 for open in [
                     format!("let _ = x.{};", call(inner)),
                     format!("if let Some(v) = x {{ let _ = v.{}; }}", call(inner)),
