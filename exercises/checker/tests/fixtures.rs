@@ -41,31 +41,37 @@ async fn rejects_every_fixture_of(number: u32) {
 }
 
 #[tokio::test]
+#[ignore = "slow: every fixture builds a scratch crate (about 20 minutes on 2 cores, over the CI budget); run with .ci/exercise-honesty.sh"]
 async fn exercise_01_rejects_its_wrong_answers() {
     rejects_every_fixture_of(1).await;
 }
 
 #[tokio::test]
+#[ignore = "slow: every fixture builds a scratch crate (about 20 minutes on 2 cores, over the CI budget); run with .ci/exercise-honesty.sh"]
 async fn exercise_02_rejects_its_wrong_answers() {
     rejects_every_fixture_of(2).await;
 }
 
 #[tokio::test]
+#[ignore = "slow: every fixture builds a scratch crate (about 20 minutes on 2 cores, over the CI budget); run with .ci/exercise-honesty.sh"]
 async fn exercise_03_rejects_its_wrong_answers() {
     rejects_every_fixture_of(3).await;
 }
 
 #[tokio::test]
+#[ignore = "slow: every fixture builds a scratch crate (about 20 minutes on 2 cores, over the CI budget); run with .ci/exercise-honesty.sh"]
 async fn exercise_04_rejects_its_wrong_answers() {
     rejects_every_fixture_of(4).await;
 }
 
 #[tokio::test]
+#[ignore = "slow: every fixture builds a scratch crate (about 20 minutes on 2 cores, over the CI budget); run with .ci/exercise-honesty.sh"]
 async fn exercise_05_rejects_its_wrong_answers() {
     rejects_every_fixture_of(5).await;
 }
 
 #[tokio::test]
+#[ignore = "slow: every fixture builds a scratch crate (about 20 minutes on 2 cores, over the CI budget); run with .ci/exercise-honesty.sh"]
 async fn exercise_06_rejects_its_wrong_answers() {
     rejects_every_fixture_of(6).await;
 }
