@@ -218,17 +218,17 @@ fn remove_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
-/// What the client is told when `service` gives no answer.
+/// What the client is told when `service` gives no answer: that a dependency failed, and
+/// how; which service, its address and the error stay in the log (issue 15: nothing about
+/// the inside leaks to clients).
 fn upstream_error(service: &str, error: &reqwest::Error) -> ApiError {
     tracing::warn!(service, %error, "forwarding failed");
     if error.is_timeout() {
-        ApiError::GatewayTimeout(format!(
-            "{service} did not answer in time; try again shortly"
-        ))
+        ApiError::GatewayTimeout("a dependency did not answer in time; try again shortly".into())
     } else if error.is_connect() {
-        ApiError::ServiceUnavailable(format!("{service} is unavailable; try again shortly"))
+        ApiError::ServiceUnavailable("a dependency is unavailable; try again shortly".into())
     } else {
-        ApiError::BadGateway(format!("{service} failed to answer"))
+        ApiError::BadGateway("a dependency failed to answer".into())
     }
 }
 

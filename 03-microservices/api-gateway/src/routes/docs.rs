@@ -57,7 +57,11 @@ async fn fetch(http: &reqwest::Client, upstream: &Upstream) -> Result<Value, Str
         .get(format!("{}/openapi.json", upstream.base_url))
         .send()
         .await
-        .map_err(|error| format!("unreachable: {error}"))?;
+        .map_err(|error| {
+            // The error names an internal address: the log gets it, the document does not.
+            tracing::warn!(service = upstream.name, %error, "cannot fetch its /openapi.json");
+            "unreachable".to_string()
+        })?;
     if !answer.status().is_success() {
         return Err(format!("its /openapi.json answered {}", answer.status()));
     }
