@@ -61,7 +61,7 @@ impl UserRepository {
         Self { pools }
     }
 
-    #[tracing::instrument(level = "debug", name = "INSERT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::insert"))]
+    #[tracing::instrument(level = "debug", name = "INSERT identity.users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::insert"))]
     pub async fn insert(
         &self,
         user: &NewUser,
@@ -90,7 +90,7 @@ impl UserRepository {
     }
 
     /// Whether `email`, or `username` ignoring case, already belongs to someone.
-    #[tracing::instrument(level = "debug", name = "SELECT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::taken"))]
+    #[tracing::instrument(level = "debug", name = "SELECT identity.users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::taken"))]
     pub async fn taken(
         &self,
         email: &Email,
@@ -112,7 +112,7 @@ impl UserRepository {
         }))
     }
 
-    #[tracing::instrument(level = "debug", name = "SELECT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::exists"))]
+    #[tracing::instrument(level = "debug", name = "SELECT identity.users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::exists"))]
     pub async fn exists(&self, id: UserId) -> RepositoryResult<bool> {
         let found: Option<i64> = sqlx::query_scalar("SELECT id FROM identity.users WHERE id = $1")
             .bind(id)
@@ -121,7 +121,7 @@ impl UserRepository {
         Ok(found.is_some())
     }
 
-    #[tracing::instrument(level = "debug", name = "SELECT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::find_by_id"))]
+    #[tracing::instrument(level = "debug", name = "SELECT identity.users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::find_by_id"))]
     pub async fn find_by_id(&self, id: UserId) -> RepositoryResult<Option<User>> {
         let row: Option<UserRow> = sqlx::query_as(
             "SELECT id, email, username, full_name, created_at FROM identity.users WHERE id = $1",
@@ -134,7 +134,7 @@ impl UserRepository {
 
     /// Looks a login name up as an email (if it contains `@`) or else as a username;
     /// a username cannot contain `@`, so the two never collide.
-    #[tracing::instrument(level = "debug", name = "SELECT users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::find_credentials"))]
+    #[tracing::instrument(level = "debug", name = "SELECT identity.users", skip_all, fields(otel.kind = "client", code.function = "UserRepository::find_credentials"))]
     pub async fn find_credentials(&self, login: &str) -> RepositoryResult<Option<Credentials>> {
         let (sql, key) = if login.contains('@') {
             (

@@ -67,7 +67,7 @@ impl TaskRepository {
         Self { pools }
     }
 
-    #[tracing::instrument(level = "debug", name = "INSERT tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::insert"))]
+    #[tracing::instrument(level = "debug", name = "INSERT tasks.tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::insert"))]
     pub async fn insert(
         &self,
         owner_id: UserId,
@@ -92,7 +92,7 @@ impl TaskRepository {
         Ok(Task::try_from(row)?)
     }
 
-    #[tracing::instrument(level = "debug", name = "SELECT tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::find"))]
+    #[tracing::instrument(level = "debug", name = "SELECT tasks.tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::find"))]
     pub async fn find(&self, owner_id: UserId, id: TaskId) -> RepositoryResult<Option<Task>> {
         let row: Option<TaskRow> = sqlx::query_as(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks.tasks WHERE id = $1 AND owner_id = $2"
@@ -105,7 +105,7 @@ impl TaskRepository {
     }
 
     /// One page of the owner's tasks matching the filters, newest first, and how many match in all.
-    #[tracing::instrument(level = "debug", name = "SELECT tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::list"))]
+    #[tracing::instrument(level = "debug", name = "SELECT tasks.tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::list"))]
     pub async fn list(
         &self,
         owner_id: UserId,
@@ -151,7 +151,7 @@ impl TaskRepository {
     /// an explicit `null` clears it. `updated_at` moves to `now`, or one microsecond past
     /// its previous value if that is not earlier (two changes within one clock tick, or a
     /// clock that stepped back), so clients can rely on it to order versions.
-    #[tracing::instrument(level = "debug", name = "UPDATE tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::update"))]
+    #[tracing::instrument(level = "debug", name = "UPDATE tasks.tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::update"))]
     pub async fn update(
         &self,
         owner_id: UserId,
@@ -190,7 +190,7 @@ impl TaskRepository {
     /// Completes an open task or reopens a completed one, in one statement: of two
     /// concurrent toggles, the second sees the first's result. `None` if there is no such
     /// task of this owner.
-    #[tracing::instrument(level = "debug", name = "UPDATE tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::toggle"))]
+    #[tracing::instrument(level = "debug", name = "UPDATE tasks.tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::toggle"))]
     pub async fn toggle(
         &self,
         owner_id: UserId,
@@ -213,7 +213,7 @@ impl TaskRepository {
     }
 
     /// Returns false if there was no such task of this owner.
-    #[tracing::instrument(level = "debug", name = "DELETE tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::delete"))]
+    #[tracing::instrument(level = "debug", name = "DELETE tasks.tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::delete"))]
     pub async fn delete(&self, owner_id: UserId, id: TaskId) -> RepositoryResult<bool> {
         let result = sqlx::query("DELETE FROM tasks.tasks WHERE id = $1 AND owner_id = $2")
             .bind(id)
@@ -225,7 +225,7 @@ impl TaskRepository {
 
     /// Counts all of the owner's tasks per status and priority in one query, with how many
     /// of each group are overdue at `now`: the database does the counting, however many tasks.
-    #[tracing::instrument(level = "debug", name = "SELECT tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::count_by_status_and_priority"))]
+    #[tracing::instrument(level = "debug", name = "SELECT tasks.tasks", skip_all, fields(otel.kind = "client", code.function = "TaskRepository::count_by_status_and_priority"))]
     pub async fn count_by_status_and_priority(
         &self,
         owner_id: UserId,
