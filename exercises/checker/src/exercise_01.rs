@@ -20,10 +20,12 @@ use crate::{
 const INSIDES: [&str; 2] = ["TaskRepository", "TaskService"];
 
 pub async fn check(subject: &Subject) -> Report {
-    let mut report = Report::new(format!("Exercise 01, find the seams ({})", subject.label));
-    let Some(binary) = kit::build_step(&mut report, subject, &STEPS).await else {
-        return report;
-    };
+    let mut report = Report::of(
+        format!("Exercise 01, find the seams ({})", subject.label),
+        subject,
+    );
+    // First what the source and the manifest say (no build needed), then the build, then
+    // what the compiler and the running binary say.
     let crate_sources = CrateSources::read(&subject.dir);
     let files = match syntax::read_crate(&subject.dir) {
         Ok(files) => files,
@@ -44,68 +46,69 @@ pub async fn check(subject: &Subject) -> Report {
         None
     };
     report.step(STEPS[2], nobody_outside_names(&files, "tasks", &INSIDES));
-    let private = match (&facade, has_module) {
+    match (&facade, has_module) {
         (Some(facade), _) => report.step(
             STEPS[3],
             insides_are_private(&files, "tasks", facade, &INSIDES),
         ),
-        (None, true) => {
-            report.step(STEPS[3], insides_are_private(&files, "tasks", "", &INSIDES));
-            false
-        }
+        (None, true) => report.step(STEPS[3], insides_are_private(&files, "tasks", "", &INSIDES)),
         (None, false) => {
             report.skip(STEPS[3], "there is no tasks module yet");
             false
         }
     };
-    match &facade {
-        Some(facade) if private || !subject.quick => report.step(
-            STEPS[4],
-            probe::facade_leaks(subject, "tasks", facade)
-                .await
-                .and_then(|leaks| {
-                    listed(
-                        leaks,
-                        "a probe compiled inside the crate, outside the tasks module, reached the module's insides through the facade:",
-                    )
-                }),
-        ),
-        Some(_) => {
-            report.skip(STEPS[4], "the insides are public already (step above)");
-            false
-        }
-        None => {
-            report.skip(STEPS[4], "there is no facade yet");
-            false
-        }
-    };
     report.step(
-        STEPS[5],
+        STEPS[4],
         stats_asks_the_facade(&crate_sources, facade.as_deref()),
     );
     report.step(
-        STEPS[6],
+        STEPS[5],
         no_sql_outside(&crate_sources, "tasks", &["tasks"]),
     );
-    report.step(STEPS[7], metadata::dependencies_step(subject).await);
-    if subject.quick && !report.is_success() {
-        report.skip(STEPS[8], "a step above is missing (quick mode)");
+    report
+        .check(STEPS[6], metadata::dependencies_step(subject))
+        .await;
+
+    let Some(binary) = kit::build_step(&mut report, subject, &STEPS[7..]).await else {
         return report;
-    }
-    report.step(STEPS[8], whole_contract(&binary, &subject.package).await);
+    };
+    match &facade {
+        Some(facade) => {
+            report
+                .check(STEPS[7], async {
+                    probe::facade_leaks(subject, "tasks", facade)
+                        .await
+                        .and_then(|leaks| {
+                            listed(
+                                leaks,
+                                "a probe compiled inside the crate, outside the tasks module, reached the module's insides through the facade:",
+                            )
+                        })
+                })
+                .await
+        }
+        None => {
+            report.skip(STEPS[7], "there is no facade yet");
+            false
+        }
+    };
+    report
+        .check(STEPS[8], whole_contract(&binary, &subject.package))
+        .await;
     report
 }
 
-/// The steps after "builds", in order (also used to skip them all when the build fails).
+/// The steps, in order: the static ones, then (after "builds") the compile probe and the
+/// running binary.
 const STEPS: [&str; 9] = [
     "a `tasks` module exists (src/tasks/mod.rs), declared in src/lib.rs",
     "the tasks module exposes a public facade (`pub struct TasksFacade`)",
     "no code outside the tasks module uses `TaskRepository` or `TaskService`",
     "the tasks repository and service are private to the tasks module",
-    "the facade hands out nothing that reaches the repository or the service (compile probe)",
     "the stats service gets its numbers from the tasks facade",
     "no SQL over the `tasks` table outside the tasks module",
     "Cargo.toml depends on no crate that holds the answer",
+    "the facade hands out nothing that reaches the repository or the service (compile probe)",
     "the whole API contract still passes (conformance suite, all areas)",
 ];
 

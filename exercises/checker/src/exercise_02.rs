@@ -31,7 +31,7 @@ const MODULES: [&str; 2] = ["identity", "tasks"];
 /// A user id no test registers: the "owner" of a validly signed token without an account.
 const GHOST_USER_ID: i64 = 987_654_321;
 
-/// The steps after "builds", in order.
+/// The steps, in order: the static ones, then (after "builds") the running binary.
 const STEPS: [&str; 8] = [
     "identity and tasks each have their own migrations (src/identity/migrations/, src/tasks/migrations/)",
     "each module's SQL touches only the tables its own migrations create",
@@ -44,13 +44,14 @@ const STEPS: [&str; 8] = [
 ];
 
 pub async fn check(subject: &Subject) -> Report {
-    let mut report = Report::new(format!(
-        "Exercise 02, give each module its own data ({})",
-        subject.label
-    ));
-    let Some(binary) = kit::build_step(&mut report, subject, &STEPS).await else {
-        return report;
-    };
+    let mut report = Report::of(
+        format!(
+            "Exercise 02, give each module its own data ({})",
+            subject.label
+        ),
+        subject,
+    );
+    // First what the source and the manifest say (no build needed), then the running binary.
     let sources = CrateSources::read(&subject.dir);
     let files = syntax::read_crate(&subject.dir).unwrap_or_default();
 
@@ -64,11 +65,12 @@ pub async fn check(subject: &Subject) -> Report {
         );
     }
     report.step(STEPS[2], tasks_asks_through_its_own_trait(&files));
-    report.step(STEPS[3], metadata::dependencies_step(subject).await);
-    if subject.quick && !report.is_success() {
-        report.skip_all(&STEPS[4..], "a step above is missing (quick mode)");
+    report
+        .check(STEPS[3], metadata::dependencies_step(subject))
+        .await;
+    let Some(binary) = kit::build_step(&mut report, subject, &STEPS[4..]).await else {
         return report;
-    }
+    };
 
     let database = match tempfile::tempdir() {
         Ok(folder) => folder,
@@ -84,19 +86,18 @@ pub async fn check(subject: &Subject) -> Report {
     match start_monolith(&binary, &subject.package, database.path()).await {
         Ok((mut process, database_url)) => {
             let base_url = process.base_url();
-            report.step(
-                STEPS[4],
-                no_live_foreign_key(&base_url, database.path()).await,
-            );
-            report.step(
-                STEPS[5],
-                own_migrations_ran(&sources, database.path()).await,
-            );
-            report.step(
-                STEPS[6],
-                ghost_owner_is_refused(&base_url, &database_url).await,
-            );
-            report.step(STEPS[7], kit::conformance(&base_url, &[]).await);
+            report
+                .check(STEPS[4], no_live_foreign_key(&base_url, database.path()))
+                .await;
+            report
+                .check(STEPS[5], own_migrations_ran(&sources, database.path()))
+                .await;
+            report
+                .check(STEPS[6], ghost_owner_is_refused(&base_url, &database_url))
+                .await;
+            report
+                .check(STEPS[7], kit::conformance(&base_url, &[]))
+                .await;
             process.stop().await;
         }
         Err(error) => {

@@ -34,26 +34,25 @@ const STRANGLED: &str = "strangled for real: with the stats service stopped, /ap
 const STUB_MARKER: &str = "exercise-checker-stats-stub";
 
 pub async fn check(subject: &Subject) -> Report {
-    let mut report = Report::new(format!(
-        "Exercise 03, strangle the first service ({})",
-        subject.label
-    ));
-    let all = [
-        DEPENDENCIES,
-        ASKS_COUNTS,
-        STEP_1,
-        STEP_2,
-        STEP_3,
-        CONTRACT,
-        STRANGLED,
-    ];
+    let mut report = Report::of(
+        format!(
+            "Exercise 03, strangle the first service ({})",
+            subject.label
+        ),
+        subject,
+    );
+    let all = [ASKS_COUNTS, STEP_1, STEP_2, STEP_3, CONTRACT, STRANGLED];
+    // The manifest first (no build needed), then the running binary.
+    report
+        .check(DEPENDENCIES, metadata::dependencies_step(subject))
+        .await;
     let Some(binary) = kit::build_step(&mut report, subject, &all).await else {
         return report;
     };
-    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
-    report.step(ASKS_COUNTS, asks_internal_counts(&binary).await);
-    if subject.quick && !report.is_success() {
-        report.skip_all(&all[2..], "a step above is missing (quick mode)");
+    report
+        .check(ASKS_COUNTS, asks_internal_counts(&binary))
+        .await;
+    if report.stop_here(&all[1..]) {
         return report;
     }
     let Ok(data) = tempfile::tempdir() else {
@@ -73,7 +72,7 @@ pub async fn check(subject: &Subject) -> Report {
                 "the monolith, the stats service and the gateway start",
                 Err(error),
             );
-            report.skip_all(&all[2..], "the processes do not start");
+            report.skip_all(&all[1..], "the processes do not start");
             return report;
         }
     };
@@ -84,24 +83,30 @@ pub async fn check(subject: &Subject) -> Report {
     } = processes;
     let client = client();
 
-    report.step(STEP_1, internal_route(&client, &monolith.base_url()).await);
-    report.step(
-        STEP_2,
-        same_stats(
-            &client,
-            &gateway.base_url(),
-            &monolith.base_url(),
-            &stats.base_url(),
+    report
+        .check(STEP_1, internal_route(&client, &monolith.base_url()))
+        .await;
+    report
+        .check(
+            STEP_2,
+            same_stats(
+                &client,
+                &gateway.base_url(),
+                &monolith.base_url(),
+                &stats.base_url(),
+            ),
         )
-        .await,
-    );
-    report.step(
-        STEP_3,
-        routing(&client, &binary, &monolith.base_url()).await,
-    );
-    report.step(CONTRACT, kit::conformance(&gateway.base_url(), &[]).await);
+        .await;
+    report
+        .check(STEP_3, routing(&client, &binary, &monolith.base_url()))
+        .await;
+    report
+        .check(CONTRACT, kit::conformance(&gateway.base_url(), &[]))
+        .await;
     stats.stop().await;
-    report.step(STRANGLED, strangled(&client, &gateway.base_url()).await);
+    report
+        .check(STRANGLED, strangled(&client, &gateway.base_url()))
+        .await;
     report
 }
 

@@ -45,27 +45,24 @@ const TASK_AREAS: [&str; 8] = [
 ];
 
 pub async fn check(subject: &Subject) -> Report {
-    let mut report = Report::new(format!(
-        "Exercise 04, database per service ({})",
-        subject.label
-    ));
+    let mut report = Report::of(
+        format!("Exercise 04, database per service ({})", subject.label),
+        subject,
+    );
     let all = [
-        DEPENDENCIES,
         SERVES_TASKS,
         OWN_DATABASE,
         NO_USERS,
         CONTRACT,
         WITHOUT_MONOLITH,
     ];
+    // The manifest first (no build needed), then the running system.
+    report
+        .check(DEPENDENCIES, metadata::dependencies_step(subject))
+        .await;
     let Some(binary) = kit::build_step(&mut report, subject, &all).await else {
         return report;
     };
-    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
-    let all = &all[1..];
-    if subject.quick && !report.is_success() {
-        report.skip_all(all, "a step above is missing (quick mode)");
-        return report;
-    }
     let phase_03 = async {
         Ok::<_, String>((
             kit::build("api-gateway").await?,
@@ -76,7 +73,7 @@ pub async fn check(subject: &Subject) -> Report {
         Ok(binaries) => binaries,
         Err(error) => {
             report.step("phase 03's api-gateway and stats-service build", Err(error));
-            report.skip_all(all, "phase 03's binaries do not build");
+            report.skip_all(&all, "phase 03's binaries do not build");
             return report;
         }
     };
@@ -101,7 +98,7 @@ pub async fn check(subject: &Subject) -> Report {
                 "the monolith, your task service, the stats service and the gateway start",
                 Err(error),
             );
-            report.skip_all(all, "the processes do not start");
+            report.skip_all(&all, "the processes do not start");
             return report;
         }
     };
@@ -114,42 +111,52 @@ pub async fn check(subject: &Subject) -> Report {
     let gateway = gateway.base_url();
     let client = client();
 
-    report.step(
-        SERVES_TASKS,
-        kit::conformance(&gateway, &TASK_AREAS)
-            .await
-            .map_err(|failures| {
-                format!(
-                    "{failures}\nThe gateway sends /api/v1/tasks to your task service (src/task_service.rs): \
-                     it must serve the tasks module's routes (`tasks::TasksApi::router`)."
-                )
-            }),
-    );
+    report
+        .check(SERVES_TASKS, async {
+            kit::conformance(&gateway, &TASK_AREAS)
+                .await
+                .map_err(|failures| {
+                    format!(
+                        "{failures}\nThe gateway sends /api/v1/tasks to your task service (src/task_service.rs): \
+                         it must serve the tasks module's routes (`tasks::TasksApi::router`)."
+                    )
+                })
+        })
+        .await;
+    if report.stop_here(&all[1..]) {
+        return report;
+    }
     let user = User::register(&client, &gateway).await;
     let marker = format!("checker-{}", uuid::Uuid::new_v4().simple());
     let created = match &user {
         Ok(user) => create_marked(&client, &gateway, user, &marker).await,
         Err(error) => Err(error.clone()),
     };
-    report.step(
-        OWN_DATABASE,
-        match &created {
-            Ok(()) => stored_in_own_database(&folders, &marker).await,
-            Err(error) => Err(format!(
-                "creating 3 tasks through the gateway failed: {error}"
-            )),
-        },
-    );
-    report.step(NO_USERS, tasks_only(&folders.task_service).await);
-    report.step(CONTRACT, kit::conformance(&gateway, &[]).await);
+    report
+        .check(OWN_DATABASE, async {
+            match &created {
+                Ok(()) => stored_in_own_database(&folders, &marker).await,
+                Err(error) => Err(format!(
+                    "creating 3 tasks through the gateway failed: {error}"
+                )),
+            }
+        })
+        .await;
+    report
+        .check(NO_USERS, tasks_only(&folders.task_service))
+        .await;
+    report
+        .check(CONTRACT, kit::conformance(&gateway, &[]))
+        .await;
     monolith.stop().await;
-    report.step(
-        WITHOUT_MONOLITH,
-        match (&user, &created) {
-            (Ok(user), Ok(())) => without_monolith(&client, &gateway, user).await,
-            _ => Err("no tasks could be created through the gateway (see above)".into()),
-        },
-    );
+    report
+        .check(WITHOUT_MONOLITH, async {
+            match (&user, &created) {
+                (Ok(user), Ok(())) => without_monolith(&client, &gateway, user).await,
+                _ => Err("no tasks could be created through the gateway (see above)".into()),
+            }
+        })
+        .await;
     report
 }
 

@@ -54,29 +54,22 @@ const FORWARDS: &str = "the gateway still forwards to the services";
 const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
 
 pub async fn check(subject: &Subject) -> Report {
-    let mut report = Report::new(format!("Exercise 06, Protect the edge ({})", subject.label));
-    let later = [
-        DEPENDENCIES,
-        OWN_CODE,
-        BURST_LIMITED,
-        PROBLEM,
-        PER_CLIENT,
-        RECOVERS,
-        OFF,
-        FORWARDS,
-    ];
+    let mut report = Report::of(
+        format!("Exercise 06, Protect the edge ({})", subject.label),
+        subject,
+    );
+    let later = [BURST_LIMITED, PROBLEM, PER_CLIENT, RECOVERS, OFF, FORWARDS];
+    // The manifest and the source first (no build needed), then the running gateway.
+    report
+        .check(DEPENDENCIES, metadata::dependencies_step(subject))
+        .await;
+    report.step(OWN_CODE, own_code(&subject.dir));
     let Some(binary) = kit::build_step(&mut report, subject, &later).await else {
         return report;
     };
-    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
-    report.step(OWN_CODE, own_code(&subject.dir));
-    if subject.quick && !report.is_success() {
-        report.skip_all(&later[2..], "a step above is missing (quick mode)");
-        return report;
-    }
     limited(&binary, &mut report).await;
-    report.step(OFF, switched_off(&binary).await);
-    report.step(FORWARDS, forwards(&binary).await);
+    report.check(OFF, switched_off(&binary)).await;
+    report.check(FORWARDS, forwards(&binary)).await;
     report
 }
 
@@ -325,9 +318,12 @@ async fn limited(binary: &Path, report: &mut Report) {
         }
         Ok(())
     };
-    report.step(PER_CLIENT, per_client.await);
+    report.check(PER_CLIENT, per_client).await;
 
     // Step 4: wait as told, then the first client is served again.
+    if report.stop_here(&[RECOVERS]) {
+        return;
+    }
     let wait =
         Duration::from_secs(retry_after.unwrap_or(1).clamp(1, 10)) + Duration::from_millis(300);
     tokio::time::sleep(wait).await;

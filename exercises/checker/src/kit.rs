@@ -83,8 +83,10 @@ pub struct Subject {
     pub binary: String,
     /// `Some(Cargo.toml)` when the crate is its own workspace (a scratch copy).
     pub manifest: Option<PathBuf>,
-    /// Stop before the slow runtime steps once a step is missing (for fixtures, which only
-    /// need to be rejected, and rejected for the right reason).
+    /// Quick mode, for the wrong-answer fixtures, which only need to be rejected, and for
+    /// the right reason: the check stops at the first missing step (see [`Report::of`]), so a
+    /// fixture that a static step rejects is never built, and one rejected at run time starts
+    /// nothing after that.
     pub quick: bool,
 }
 
@@ -191,10 +193,16 @@ fn binary_path(name: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// The first step of every checker: builds the subject and records "`package` builds". When
-/// it does not build, every step in `later` is recorded as not checked, and `None` comes back.
+/// The step of every checker that comes after the static steps (which read the source and
+/// the manifest, and need no build): builds the subject and records "`package` builds". When
+/// it does not build, or quick mode has stopped at a static step already, every step in
+/// `later` is recorded as not checked, and `None` comes back.
 pub async fn build_step(report: &mut Report, subject: &Subject, later: &[&str]) -> Option<PathBuf> {
     let name = format!("`{}` builds", subject.package);
+    if report.stop_here(&[name.as_str()]) {
+        report.skip_all(later, STOPPED);
+        return None;
+    }
     match build_subject(subject).await {
         Ok(binary) => {
             report.step(name, Ok(()));
@@ -430,11 +438,16 @@ pub enum Outcome {
     Skipped(String),
 }
 
+/// Why a step was not run in quick mode.
+const STOPPED: &str = "a step above is missing (quick mode stops at the first)";
+
 /// A checker's answer: each step and whether it is done.
 #[derive(Debug)]
 pub struct Report {
     title: String,
     steps: Vec<Step>,
+    /// Quick mode (fixtures): once a step is missing, no later step runs.
+    stop_at_first_missing: bool,
 }
 
 impl Report {
@@ -442,12 +455,61 @@ impl Report {
         Self {
             title: title.into(),
             steps: Vec::new(),
+            stop_at_first_missing: false,
         }
     }
 
+    /// The report of a check of `subject`: in quick mode ([`Subject::quick`]) it stops at the
+    /// first missing step, so a wrong answer is rejected for its first reason and nothing
+    /// after it is built, started or asked.
+    pub fn of(title: impl Into<String>, subject: &Subject) -> Self {
+        Self {
+            stop_at_first_missing: subject.quick,
+            ..Self::new(title)
+        }
+    }
+
+    /// True when quick mode has stopped the check: every later step is skipped unrun.
+    pub fn stopped(&self) -> bool {
+        self.stop_at_first_missing
+            && self
+                .steps
+                .iter()
+                .any(|step| matches!(step.outcome, Outcome::Missing(_)))
+    }
+
+    /// When [`Self::stopped`], records every one of `names` as skipped and returns true: the
+    /// checker returns its report at once.
+    pub fn stop_here(&mut self, names: &[&str]) -> bool {
+        if self.stopped() {
+            self.skip_all(names, STOPPED);
+        }
+        self.stopped()
+    }
+
+    /// Runs `work` (a future, so nothing happens unless it is awaited) and records its result
+    /// as the step `name`; once quick mode has stopped, records the step as skipped instead.
+    pub async fn check(
+        &mut self,
+        name: impl Into<String>,
+        work: impl std::future::Future<Output = Result<(), String>>,
+    ) -> bool {
+        if self.stopped() {
+            self.skip(name, STOPPED);
+            return false;
+        }
+        let result = work.await;
+        self.step(name, result)
+    }
+
     /// Records a step: `Ok` when done, `Err(what is missing)` otherwise. Returns whether it
-    /// was done, so a checker can skip what depends on it.
+    /// was done, so a checker can skip what depends on it. Once quick mode has stopped, the
+    /// step is recorded as skipped (its result is not looked at).
     pub fn step(&mut self, name: impl Into<String>, result: Result<(), String>) -> bool {
+        if self.stopped() {
+            self.skip(name, STOPPED);
+            return false;
+        }
         let done = result.is_ok();
         self.steps.push(Step {
             name: name.into(),
