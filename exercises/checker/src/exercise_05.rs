@@ -21,7 +21,7 @@ use wiremock::{
 
 use crate::{
     kit::{self, Process, Report, Subject, TEST_JWT_SECRET},
-    metadata,
+    metadata, syntax,
 };
 
 const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";
@@ -69,11 +69,24 @@ const SETTINGS: &str = "the configured timeout, retries and breaker threshold ar
 const HALF_OPEN: &str = "after CIRCUIT_BREAKER_OPEN_MS the circuit lets a trial call through and closes again once task-service is healthy";
 const PER_USER: &str = "while task-service fails, each user gets only their own last known statistics, never another user's";
 const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
+const IN_PLACE: &str = "of phase 03's stats-service, only the shared parts are compiled in place (settings, `CallError`, the caller layer, the router), never its client or adapter";
+
+/// The files of phase 03's stats-service the exercise's crate compiles in place (`#[path]`):
+/// what it shares with phase 03 and is not the answer. The finished client
+/// (`clients/task_service.rs`, `clients/breaker.rs`) and adapter (`seams.rs`) are not here.
+const SHARED: [&str; 4] = [
+    "clients/call_error.rs",
+    "caller.rs",
+    "config.rs",
+    "routes/mod.rs",
+];
 
 pub async fn check(subject: &Subject) -> Report {
-    let mut report = Report::new(format!("Exercise 05, Survive failure ({})", subject.label));
+    let mut report = Report::of(
+        format!("Exercise 05, Survive failure ({})", subject.label),
+        subject,
+    );
     let steps = [
-        DEPENDENCIES,
         HAPPY,
         TIMEOUT,
         RETRY,
@@ -84,28 +97,31 @@ pub async fn check(subject: &Subject) -> Report {
         HALF_OPEN,
         PER_USER,
     ];
+    // The manifest and the source first (no build needed), then the running service.
+    report
+        .check(DEPENDENCIES, metadata::dependencies_step(subject))
+        .await;
+    report.step(IN_PLACE, shared_parts_only(&subject.dir));
     let Some(binary) = kit::build_step(&mut report, subject, &steps).await else {
         return report;
     };
-    report.step(DEPENDENCIES, metadata::dependencies_step(subject).await);
-    let steps = &steps[1..];
     let counts = match fixture_counts() {
         Ok(counts) => counts,
         Err(error) => {
-            report.skip_all(steps, &error);
+            report.skip_all(&steps, &error);
             return report;
         }
     };
 
-    report.step(HAPPY, happy_path(&binary, &counts).await);
-    report.step(TIMEOUT, timeout(&binary).await);
-    report.step(RETRY, retry(&binary, &counts).await);
-    report.step(BREAKER, circuit_breaker(&binary).await);
-    report.step(STALE, stale_fallback(&binary, &counts).await);
-    report.step(NOTHING_KNOWN, nothing_known(&binary).await);
-    report.step(SETTINGS, settings_honoured(&binary).await);
-    report.step(HALF_OPEN, half_open(&binary, &counts).await);
-    report.step(PER_USER, per_user(&binary, &counts).await);
+    report.check(HAPPY, happy_path(&binary, &counts)).await;
+    report.check(TIMEOUT, timeout(&binary)).await;
+    report.check(RETRY, retry(&binary, &counts)).await;
+    report.check(BREAKER, circuit_breaker(&binary)).await;
+    report.check(STALE, stale_fallback(&binary, &counts)).await;
+    report.check(NOTHING_KNOWN, nothing_known(&binary)).await;
+    report.check(SETTINGS, settings_honoured(&binary)).await;
+    report.check(HALF_OPEN, half_open(&binary, &counts)).await;
+    report.check(PER_USER, per_user(&binary, &counts)).await;
     report
 }
 
@@ -301,6 +317,44 @@ async fn failing_stub(server: &MockServer, status: u16) {
         .await;
 }
 
+/// Every file the crate compiles from outside its `src/` (`#[path]`, `include!`) is one of
+/// phase 03's [`SHARED`] files: never the finished client or adapter, whatever the module is
+/// called here.
+fn shared_parts_only(dir: &Path) -> Result<(), String> {
+    let files = syntax::read_crate(dir)?;
+    let src = dir.join("src");
+    let src = src.canonicalize().unwrap_or(src);
+    let phase_03 = kit::workspace_root().join("03-microservices/stats-service/src");
+    let others: Vec<String> = syntax::compiled_files(dir, &files)
+        .into_iter()
+        .filter(|file| {
+            !file.target.starts_with(&src)
+                && !SHARED
+                    .iter()
+                    .any(|shared| file.target == phase_03.join(shared))
+        })
+        .map(|file| {
+            let target = file
+                .target
+                .strip_prefix(kit::workspace_root())
+                .unwrap_or(&file.target)
+                .display()
+                .to_string();
+            format!("  {}: compiles `{target}` in place", file.named_at)
+        })
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the crate compiles a file that is not its own and not one of the parts it shares with \
+         phase 03 ({}): phase 03's client and adapter are this exercise's answer; write yours in \
+         src/client.rs and src/seams.rs:\n{}",
+        SHARED.join(", "),
+        others.join("\n")
+    ))
+}
+
 async fn calls(server: &MockServer) -> usize {
     server
         .received_requests()
@@ -354,16 +408,29 @@ async fn timeout(binary: &Path) -> Result<(), String> {
         .mount(&task_service)
         .await;
     let service = start(binary, task_service.uri()).await?;
-    let answer = get_stats(&service, &token, PATIENCE)
-        .await
-        .map_err(|error| {
-            format!(
+    let answer = match get_stats(&service, &token, PATIENCE).await {
+        Ok(answer) => answer,
+        // More than one call while the caller waited: the calls do time out (and are
+        // retried), only later than the settings say.
+        Err(error) if calls(&task_service).await > 1 => {
+            return Err(format!(
+                "task-service took {} s to answer and {error}, though it was called {} times \
+                 meanwhile: the calls time out, but not after `TASK_SERVICE_TIMEOUT_MS` \
+                 ({TIMEOUT_MS} ms here). The timeout must come from `settings.timeout`, not a \
+                 number in the code (src/client.rs)",
+                HUNG_FOR.as_secs(),
+                calls(&task_service).await
+            ));
+        }
+        Err(error) => {
+            return Err(format!(
                 "task-service took {} s to answer and {error}: the call to task-service has no \
-             timeout. Give the HTTP client one, from `TASK_SERVICE_TIMEOUT_MS` \
-             (`settings.timeout`, {TIMEOUT_MS} ms here), in src/client.rs",
+                 timeout. Give the HTTP client one, from `TASK_SERVICE_TIMEOUT_MS` \
+                 (`settings.timeout`, {TIMEOUT_MS} ms here), in src/client.rs",
                 HUNG_FOR.as_secs()
-            )
-        })?;
+            ));
+        }
+    };
     is_problem(&answer, &[503, 504])?;
     if answer.took >= PATIENCE {
         return Err(format!(

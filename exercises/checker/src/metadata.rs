@@ -4,7 +4,8 @@
 //!
 //! A crate that holds the exercise's finished answer is not on the list: depending on it
 //! would let the learner call the answer instead of writing it (phase 03's `stats-service`
-//! for exercise 03's stats service, `task-service` for exercise 04). Crates from crates.io
+//! for exercise 03's stats service, `task-service` for exercise 04, `stats-service` for
+//! exercise 05's resilient client). Crates from crates.io
 //! are always allowed: the answers are not published there.
 
 use serde_json::Value;
@@ -38,16 +39,27 @@ pub fn allowed(number: u32) -> &'static [&'static str] {
             "service-kit",
             "frontend",
         ],
-        // `stats-service` holds the finished resilient client as well as the settings and the
-        // caller layer the exercise reuses: see INSTRUCTORS.md, "shortcuts still open".
-        5 => &["stats", "shared-kernel", "service-kit", "stats-service"],
+        // Not `stats-service`: it holds the finished resilient client and adapter. The
+        // exercise compiles the parts it shares (settings, `CallError`, the caller layer, the
+        // router) in place, and no other file of it (see `exercise_05`).
+        5 => &["stats", "shared-kernel", "service-kit"],
         6 => &["api-gateway", "service-kit", "frontend"],
         _ => &[],
     }
 }
 
-/// The path dependencies of the subject's package that are not on the exercise's list.
-pub async fn forbidden_dependencies(subject: &Subject) -> Result<Vec<String>, String> {
+/// What `cargo metadata` says of the subject's package: the path dependencies that are not
+/// on the exercise's list, and the targets it builds from anywhere but its own `src/` (a
+/// `[lib]` or `[[bin]]` path into another crate, or a build script, which could compile or
+/// copy the answer from anywhere).
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub dependencies: Vec<String>,
+    pub targets: Vec<String>,
+}
+
+/// Everything [`Findings`] lists for the subject's package.
+pub async fn findings(subject: &Subject) -> Result<Findings, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command.args(["metadata", "--no-deps", "--format-version", "1"]);
@@ -91,24 +103,67 @@ pub async fn forbidden_dependencies(subject: &Subject) -> Result<Vec<String>, St
         .collect();
     forbidden.sort();
     forbidden.dedup();
-    Ok(forbidden)
+    let src = subject.dir.join("src");
+    let src = src.canonicalize().unwrap_or(src);
+    let targets = package["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|target| {
+            let name = target["name"].as_str().unwrap_or("?");
+            // Canonical, so `src/../../elsewhere.rs` is where it really is.
+            let path = std::path::Path::new(target["src_path"].as_str()?);
+            let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            let build_script = target["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "custom-build"));
+            if build_script {
+                Some(format!("a build script (`{}`)", path.display()))
+            } else if !path.starts_with(&src) {
+                Some(format!(
+                    "the target `{name}` from `{}`, outside the crate's src/",
+                    path.display()
+                ))
+            } else {
+                None
+            }
+        })
+        .collect();
+    Ok(Findings {
+        dependencies: forbidden,
+        targets,
+    })
 }
 
-/// A checker step: Ok when every path dependency is on the list.
+/// A checker step: Ok when every path dependency is on the list, and every target is built
+/// from the crate's own `src/`.
 pub async fn dependencies_step(subject: &Subject) -> Result<(), String> {
-    let forbidden = forbidden_dependencies(subject).await?;
-    if forbidden.is_empty() {
-        return Ok(());
+    let findings = findings(subject).await?;
+    let mut problems = Vec::new();
+    if !findings.dependencies.is_empty() {
+        problems.push(format!(
+            "Cargo.toml depends on {}: not on exercise {}'s list of crates it may use ({}). That \
+             crate holds a finished answer of this exercise; write the answer here instead",
+            findings
+                .dependencies
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            subject.number,
+            allowed(subject.number).join(", ")
+        ));
     }
-    Err(format!(
-        "Cargo.toml depends on {}: not on exercise {}'s list of crates it may use ({}). That \
-         crate holds a finished answer of this exercise; write the answer here instead",
-        forbidden
-            .iter()
-            .map(|name| format!("`{name}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        subject.number,
-        allowed(subject.number).join(", ")
-    ))
+    if !findings.targets.is_empty() {
+        problems.push(format!(
+            "Cargo.toml builds {}: every target of the exercise's crate is built from its own \
+             src/, where the checker reads it",
+            findings.targets.join(", ")
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use proc_macro2::{TokenStream, TokenTree};
 use syn::{
     Item, UseTree, Visibility,
+    spanned::Spanned,
     visit::{self, Visit},
 };
 
@@ -55,6 +56,89 @@ pub fn read_crate(dir: &Path) -> Result<Vec<RustFile>, String> {
         });
     }
     Ok(files)
+}
+
+/// A file the crate compiles from a path its code names: a `#[path = "..."]` module, or an
+/// `include!` (also `include_str!`, `include_bytes!`), resolved as rustc resolves it.
+#[derive(Debug)]
+pub struct CompiledFile {
+    /// Where it is named, for messages: `exercises/05-survive-failure/starter/src/main.rs:31`.
+    pub named_at: String,
+    /// The file, canonical when it exists.
+    pub target: std::path::PathBuf,
+}
+
+/// Every file `files` (the crate's own, from [`read_crate`]) compile from a path they name.
+/// A `#[path]` inside an inline module is relative to that module's folder, as rustc has it.
+pub fn compiled_files(dir: &Path, files: &[RustFile]) -> Vec<CompiledFile> {
+    struct Finder<'a> {
+        file: &'a RustFile,
+        /// The folder `#[path]` and `include!` are relative to, with inline modules pushed.
+        folder: std::path::PathBuf,
+        found: Vec<CompiledFile>,
+    }
+    impl Finder<'_> {
+        fn add(&mut self, literal: &str, line: usize) {
+            let target = self.folder.join(literal);
+            self.found.push(CompiledFile {
+                named_at: format!("{}:{line}", self.file.shown),
+                target: target.canonicalize().unwrap_or(target),
+            });
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+            for attribute in &module.attrs {
+                if attribute.path().is_ident("path")
+                    && let syn::Meta::NameValue(pair) = &attribute.meta
+                    && let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(literal),
+                        ..
+                    }) = &pair.value
+                {
+                    self.add(&literal.value(), line_of(literal.span()));
+                }
+            }
+            if module.content.is_some() {
+                self.folder.push(module.ident.to_string());
+                visit::visit_item_mod(self, module);
+                self.folder.pop();
+            }
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            let name = mac.path.segments.last().map(|s| s.ident.to_string());
+            if matches!(
+                name.as_deref(),
+                Some("include" | "include_str" | "include_bytes")
+            ) {
+                match mac.parse_body::<syn::LitStr>() {
+                    Ok(literal) => self.add(&literal.value(), line_of(literal.span())),
+                    // `concat!(env!("OUT_DIR"), ...)` and the like: nobody can say which file.
+                    Err(_) => self.found.push(CompiledFile {
+                        named_at: format!("{}:{}", self.file.shown, line_of(mac.path.span())),
+                        target: "(a path computed while compiling)".into(),
+                    }),
+                }
+            }
+            visit::visit_macro(self, mac);
+        }
+    }
+    let mut found = Vec::new();
+    for file in files {
+        let folder = dir
+            .join(&file.relative)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.to_path_buf());
+        let mut finder = Finder {
+            file,
+            folder,
+            found: Vec::new(),
+        };
+        finder.visit_file(&file.ast);
+        found.extend(finder.found);
+    }
+    found
 }
 
 /// `src/<name>.rs` or anything under `src/<name>/`.

@@ -1,6 +1,8 @@
 //! Clients for the other services stats-service depends on.
 
 mod breaker;
+mod call_error;
 mod task_service;
 
-pub use task_service::{CallError, TaskServiceClient};
+pub use call_error::CallError;
+pub use task_service::TaskServiceClient;

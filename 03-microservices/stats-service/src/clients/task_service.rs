@@ -39,7 +39,7 @@ use service_kit::{
 
 use stats::TaskCount;
 
-use super::breaker::Breaker;
+use super::{breaker::Breaker, call_error::CallError};
 use crate::config::TaskServiceSettings;
 
 /// The internal route task-service answers counts on. Not reachable through the gateway.
@@ -56,36 +56,6 @@ pub struct TaskServiceClient {
     retries: usize,
     breaker: Breaker,
     metrics: OutboundMetrics,
-}
-
-/// Why task-service gave no counts.
-#[derive(Debug, thiserror::Error)]
-pub enum CallError {
-    #[error("task-service is unreachable: {0}")]
-    Unreachable(String),
-    #[error("task-service did not answer within {0:?}")]
-    TimedOut(Duration),
-    #[error("task-service answered {0}")]
-    ServerError(StatusCode),
-    #[error("the circuit to task-service is open after repeated failures")]
-    CircuitOpen,
-    /// task-service refused the caller's token (it is verified here first, so only a
-    /// secret mismatch between the services gets here).
-    #[error("task-service refused the token")]
-    Unauthorized,
-    /// Another status, or a body that is not the agreed shape.
-    #[error("task-service answered unexpectedly: {0}")]
-    Unexpected(String),
-}
-
-impl CallError {
-    /// Worth retrying: the same request may well succeed a moment later.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Self::Unreachable(_) | Self::TimedOut(_) | Self::ServerError(_)
-        )
-    }
 }
 
 impl TaskServiceClient {

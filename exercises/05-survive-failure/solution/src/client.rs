@@ -14,6 +14,7 @@
 
 use std::time::Duration;
 
+use crate::{call_error::CallError, config::TaskServiceSettings};
 use backon::{ExponentialBuilder, Retryable};
 use failsafe::{
     Config, StateMachine, backoff,
@@ -23,7 +24,6 @@ use failsafe::{
 use reqwest::{StatusCode, header::AUTHORIZATION};
 use service_kit::middleware::REQUEST_ID_HEADER;
 use stats::TaskCount;
-use stats_service::{clients::CallError, config::TaskServiceSettings};
 
 /// The internal route task-service answers counts on.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";

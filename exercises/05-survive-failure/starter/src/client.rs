@@ -5,10 +5,10 @@
 //! timeout), gives up at the first failure (no retry), and keeps calling a task-service
 //! that is down (no circuit breaker). Steps 1 to 3 of the README make it resilient.
 
+use crate::{call_error::CallError, config::TaskServiceSettings};
 use reqwest::{StatusCode, header::AUTHORIZATION};
 use service_kit::middleware::REQUEST_ID_HEADER;
 use stats::TaskCount;
-use stats_service::{clients::CallError, config::TaskServiceSettings};
 
 /// The internal route task-service answers counts on.
 pub const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";

@@ -3,16 +3,16 @@
 //! The module asks "this owner's counts, please" and knows nothing of tokens or networks.
 //! This adapter asks task-service through the client, with the caller's own token (which
 //! task-service verifies again) and request id. The caller layer of phase 03
-//! (`stats_service::caller`) keeps both for the request, and [`Caller::current`] reads them.
+//! (`caller.rs`, phase 03's own file) keeps both for the request, and [`Caller::current`] reads them.
 //!
 //! EXERCISE 05: when task-service cannot answer, the caller gets a 503 even if we showed
 //! them their statistics a minute ago. Step 4 of the README keeps each caller's last good
 //! counts and answers them, marked stale, while task-service is down.
 
+use crate::{call_error::CallError, caller::Caller};
 use chrono::{DateTime, Utc};
 use shared_kernel::{BoxFuture, ServiceError, UserId};
 use stats::{TaskCount, TaskCounts};
-use stats_service::{caller::Caller, clients::CallError};
 
 use crate::client::TaskServiceClient;
 
