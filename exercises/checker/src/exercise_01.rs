@@ -107,7 +107,7 @@ const STEPS: [&str; 9] = [
     "the tasks repository and service are private to the tasks module",
     "the stats service gets its numbers from the tasks facade",
     "no SQL over the `tasks` table outside the tasks module",
-    "Cargo.toml depends on no crate that holds the answer",
+    metadata::STEP,
     "the facade hands out nothing that reaches the repository or the service (compile probe)",
     "the whole API contract still passes (conformance suite, all areas)",
 ];

@@ -36,7 +36,7 @@ const STEPS: [&str; 8] = [
     "identity and tasks each have their own migrations (src/identity/migrations/, src/tasks/migrations/)",
     "each module's SQL touches only the tables its own migrations create",
     "the tasks module asks about users through a trait of its own, never the identity module",
-    "Cargo.toml depends on no crate that holds the answer",
+    metadata::STEP,
     "in the running database, the table that stores tasks has no foreign key into the table that stores users",
     "each module's own migrations are the ones that ran (the database's _sqlx_migrations)",
     "a task for an account that does not exist is refused (401) and nothing is stored",

@@ -26,7 +26,7 @@ const STEP_2: &str = "step 2: the stats service computes the monolith's statisti
 const STEP_3: &str =
     "step 3: the gateway sends /api/v1/stats to the stats service, everything else to the monolith";
 const ASKS_COUNTS: &str = "the stats service asks the monolith's /internal/v1/task-counts with the caller's token, and nothing else (a stand-in monolith records every call)";
-const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
+const DEPENDENCIES: &str = metadata::STEP;
 const CONTRACT: &str = "the whole API contract passes through the gateway";
 const STRANGLED: &str = "strangled for real: with the stats service stopped, /api/v1/stats answers a 503 problem while /api/v1/tasks still works";
 

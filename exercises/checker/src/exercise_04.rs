@@ -28,7 +28,7 @@ const SERVES_TASKS: &str = "the task service serves the tasks API on its own (co
 const OWN_DATABASE: &str = "tasks created through the gateway are stored in the task service's database, not the monolith's";
 const NO_USERS: &str = "the task service's database holds tasks, and no users table";
 const CONTRACT: &str = "the whole API contract passes through the gateway";
-const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
+const DEPENDENCIES: &str = metadata::STEP;
 const WITHOUT_MONOLITH: &str =
     "with the monolith stopped, tasks still work (JWT checked locally) and the stats still answer";
 

@@ -21,7 +21,7 @@ use wiremock::{
 
 use crate::{
     kit::{self, Process, Report, Subject, TEST_JWT_SECRET},
-    metadata, syntax,
+    metadata,
 };
 
 const TASK_COUNTS_PATH: &str = "/internal/v1/task-counts";
@@ -68,18 +68,7 @@ const NOTHING_KNOWN: &str = "task-service down and nothing known yet: a 503 prob
 const SETTINGS: &str = "the configured timeout, retries and breaker threshold are the ones used (values other than the defaults)";
 const HALF_OPEN: &str = "after CIRCUIT_BREAKER_OPEN_MS the circuit lets a trial call through and closes again once task-service is healthy";
 const PER_USER: &str = "while task-service fails, each user gets only their own last known statistics, never another user's";
-const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
-const IN_PLACE: &str = "of phase 03's stats-service, only the shared parts are compiled in place (settings, `CallError`, the caller layer, the router), never its client or adapter";
-
-/// The files of phase 03's stats-service the exercise's crate compiles in place (`#[path]`):
-/// what it shares with phase 03 and is not the answer. The finished client
-/// (`clients/task_service.rs`, `clients/breaker.rs`) and adapter (`seams.rs`) are not here.
-const SHARED: [&str; 4] = [
-    "clients/call_error.rs",
-    "caller.rs",
-    "config.rs",
-    "routes/mod.rs",
-];
+const DEPENDENCIES: &str = metadata::STEP;
 
 pub async fn check(subject: &Subject) -> Report {
     let mut report = Report::of(
@@ -97,11 +86,10 @@ pub async fn check(subject: &Subject) -> Report {
         HALF_OPEN,
         PER_USER,
     ];
-    // The manifest and the source first (no build needed), then the running service.
+    // The manifest and what the source compiles first (no build needed), then the service.
     report
         .check(DEPENDENCIES, metadata::dependencies_step(subject))
         .await;
-    report.step(IN_PLACE, shared_parts_only(&subject.dir));
     let Some(binary) = kit::build_step(&mut report, subject, &steps).await else {
         return report;
     };
@@ -315,44 +303,6 @@ async fn failing_stub(server: &MockServer, status: u16) {
         ))
         .mount(server)
         .await;
-}
-
-/// Every file the crate compiles from outside its `src/` (`#[path]`, `include!`) is one of
-/// phase 03's [`SHARED`] files: never the finished client or adapter, whatever the module is
-/// called here.
-fn shared_parts_only(dir: &Path) -> Result<(), String> {
-    let files = syntax::read_crate(dir)?;
-    let src = dir.join("src");
-    let src = src.canonicalize().unwrap_or(src);
-    let phase_03 = kit::workspace_root().join("03-microservices/stats-service/src");
-    let others: Vec<String> = syntax::compiled_files(dir, &files)
-        .into_iter()
-        .filter(|file| {
-            !file.target.starts_with(&src)
-                && !SHARED
-                    .iter()
-                    .any(|shared| file.target == phase_03.join(shared))
-        })
-        .map(|file| {
-            let target = file
-                .target
-                .strip_prefix(kit::workspace_root())
-                .unwrap_or(&file.target)
-                .display()
-                .to_string();
-            format!("  {}: compiles `{target}` in place", file.named_at)
-        })
-        .collect();
-    if others.is_empty() {
-        return Ok(());
-    }
-    Err(format!(
-        "the crate compiles a file that is not its own and not one of the parts it shares with \
-         phase 03 ({}): phase 03's client and adapter are this exercise's answer; write yours in \
-         src/client.rs and src/seams.rs:\n{}",
-        SHARED.join(", "),
-        others.join("\n")
-    ))
 }
 
 async fn calls(server: &MockServer) -> usize {

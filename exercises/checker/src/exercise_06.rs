@@ -51,7 +51,7 @@ const PER_CLIENT: &str = "the limit is per client IP: another client is still se
 const RECOVERS: &str = "after waiting `Retry-After`, the limited client is served again";
 const OFF: &str = "RATE_LIMIT_PER_SECOND=0 switches the limit off";
 const FORWARDS: &str = "the gateway still forwards to the services";
-const DEPENDENCIES: &str = "Cargo.toml depends on no crate that holds the answer";
+const DEPENDENCIES: &str = metadata::STEP;
 
 pub async fn check(subject: &Subject) -> Report {
     let mut report = Report::of(

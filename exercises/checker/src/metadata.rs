@@ -11,7 +11,67 @@
 use serde_json::Value;
 use tokio::process::Command;
 
-use crate::kit::{self, Subject};
+use crate::{
+    kit::{self, Subject},
+    syntax,
+};
+
+/// The step every checker takes before it builds anything.
+pub const STEP: &str =
+    "the crate uses no crate or file that holds the answer (Cargo.toml, `#[path]`, `include!`)";
+
+/// The files from outside its own `src/` that exercise `number`'s crate may compile in place
+/// (`#[path]`, `include!`), relative to the repository; one ending in `/` is a folder. What an
+/// exercise shares with a phase, never a finished answer: exercises 1 and 2 compile phase
+/// 01's files (and exercise 2 exercise 1's solved stats service, its starting point);
+/// exercise 5 phase 03's settings, `CallError`, caller layer and router, never the client
+/// (`clients/task_service.rs`, `clients/breaker.rs`) or the adapter (`seams.rs`).
+pub fn shared_in_place(number: u32) -> &'static [&'static str] {
+    match number {
+        1 => &["01-monolith/src/"],
+        2 => &[
+            "01-monolith/src/",
+            "exercises/01-find-the-seams/solution/src/services/stats.rs",
+        ],
+        5 => &[
+            "03-microservices/stats-service/src/clients/call_error.rs",
+            "03-microservices/stats-service/src/caller.rs",
+            "03-microservices/stats-service/src/config.rs",
+            "03-microservices/stats-service/src/routes/mod.rs",
+        ],
+        _ => &[],
+    }
+}
+
+/// Every file the subject compiles from outside its own `src/` that exercise `number` does
+/// not share: where it is named, and what it is.
+pub fn files_not_shared(subject: &Subject) -> Result<Vec<String>, String> {
+    let files = syntax::read_crate(&subject.dir)?;
+    let root = kit::workspace_root();
+    let src = subject.dir.join("src");
+    let src = src.canonicalize().unwrap_or(src);
+    let shared = shared_in_place(subject.number);
+    Ok(syntax::compiled_files(&subject.dir, &files)
+        .into_iter()
+        .filter(|file| {
+            let relative = file
+                .target
+                .strip_prefix(&root)
+                .map(|path| path.to_string_lossy().replace('\\', "/"));
+            !file.target.starts_with(&src)
+                && !relative.is_ok_and(|relative| {
+                    shared.iter().any(|shared| {
+                        relative == *shared
+                            || (shared.ends_with('/') && relative.starts_with(shared))
+                    })
+                })
+        })
+        .map(|file| {
+            let target = file.target.strip_prefix(&root).unwrap_or(&file.target);
+            format!("{}: `{}`", file.named_at, target.display())
+        })
+        .collect())
+}
 
 /// The repository's crates exercise `number` may depend on (directly, by path).
 pub fn allowed(number: u32) -> &'static [&'static str] {
@@ -159,6 +219,20 @@ pub async fn dependencies_step(subject: &Subject) -> Result<(), String> {
             "Cargo.toml builds {}: every target of the exercise's crate is built from its own \
              src/, where the checker reads it",
             findings.targets.join(", ")
+        ));
+    }
+    let not_shared = files_not_shared(subject)?;
+    if !not_shared.is_empty() {
+        problems.push(format!(
+            "the crate compiles in place (`#[path]`, `include!`) a file that is neither its own \
+             (src/) nor one of the files exercise {} shares with the phases ({}); a finished \
+             answer is what this exercise asks you to write:\n  {}",
+            subject.number,
+            match shared_in_place(subject.number) {
+                [] => "none".to_string(),
+                shared => shared.join(", "),
+            },
+            not_shared.join("\n  ")
         ));
     }
     if problems.is_empty() {
