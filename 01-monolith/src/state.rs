@@ -18,6 +18,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub database: Database,
     pub rate_limit: RateLimit,
+    /// The user service's hashing slots, shared with it: `/metrics` reads their queue's depth.
+    pub hashing: HashingSlots,
 }
 
 impl AppState {
@@ -26,11 +28,12 @@ impl AppState {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
         let users = UserRepository::new(database.pools().clone());
         let tasks = TaskRepository::new(database.pools().clone());
+        let hashing = HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max);
         Self {
             users: UserService::new(
                 users,
                 jwt.clone(),
-                HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+                hashing.clone(),
                 LoginLimiter::new(
                     settings.login_limit.max_failures,
                     settings.login_limit.window,
@@ -41,6 +44,7 @@ impl AppState {
             jwt,
             database,
             rate_limit: settings.rate_limit,
+            hashing,
         }
     }
 }

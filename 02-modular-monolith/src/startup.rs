@@ -60,6 +60,8 @@ impl Application {
         let metrics = Metrics::new();
         watch_pools(&metrics, &database);
         let state = AppState::new(database, &settings);
+        let hashing = state.hashing.clone();
+        metrics.watch_hashing_queue(move || hashing.queue_depth());
         let address = SocketAddr::new(settings.host, settings.port);
         let listener = TcpListener::bind(address).await.with_context(|| {
             format!("cannot listen on {address}: is another phase already running there? Set PORT to use another port")

@@ -22,16 +22,20 @@ pub struct AppState {
     pub stats: StatsApi,
     pub database: Database,
     pub rate_limit: RateLimit,
+    /// The identity module's hashing slots, shared with it: `/metrics` reads their queue's
+    /// depth.
+    pub hashing: HashingSlots,
 }
 
 impl AppState {
     /// Wires the modules together: each over the one pool, each seam to its facade.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
+        let hashing = HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max);
         let identity = IdentityApi::new(
             database.pools().clone(),
             jwt.clone(),
-            HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+            hashing.clone(),
             LoginLimiter::new(
                 settings.login_limit.max_failures,
                 settings.login_limit.window,
@@ -49,6 +53,7 @@ impl AppState {
             stats,
             database,
             rate_limit: settings.rate_limit,
+            hashing,
         }
     }
 }

@@ -1,10 +1,13 @@
 //! `/metrics`: the Prometheus text format on the application's own metrics listener
 //! (`METRICS_PORT`), never on the API port. The text is read back with a Prometheus
-//! text-format parser, and the counters must equal the requests this test made.
+//! text-format parser, and the counters must equal the requests this test made; the
+//! hashing queue's gauge must show the logins that wait for a slot while they wait.
 
 use openmetrics_parser::{MetricsExposition, PrometheusType, PrometheusValue};
 
-use crate::helpers::{Backend, TestServer, spawn_server};
+use serde_json::json;
+
+use crate::helpers::{Backend, TestServer, spawn_server, spawn_server_with};
 
 type Exposition = MetricsExposition<PrometheusType, PrometheusValue>;
 
@@ -117,4 +120,70 @@ async fn the_api_port_does_not_serve_metrics() {
         .await
         .expect("an answer");
     assert_eq!(response.status(), 404, "metrics are on METRICS_PORT only");
+}
+
+/// Logins sent at once to one hashing slot: one hashes, the others wait in its queue.
+const LOGINS_AT_ONCE: usize = 8;
+
+#[tokio::test]
+async fn the_hashing_queue_gauge_is_zero_at_rest_and_counts_the_logins_waiting_for_a_slot() {
+    let server = spawn_server_with(Backend::Sqlite, &[("HASH_SLOTS", "1")])
+        .await
+        .expect("SQLite always runs");
+    let depth = |exposition: &Exposition| {
+        assert!(
+            exposition
+                .families
+                .contains_key("password_hashing_queue_depth"),
+            "no password_hashing_queue_depth gauge"
+        );
+        value(exposition, "password_hashing_queue_depth", &[])
+    };
+    assert_eq!(depth(&scrape(&server).await), 0.0, "nothing waits at rest");
+
+    let client = reqwest::Client::new();
+    let logins: Vec<_> = (0..LOGINS_AT_ONCE)
+        .map(|n| {
+            let login = client
+                .post(server.api("/auth/login"))
+                .json(&json!({"username": format!("queued-{n}"), "password": "a wrong guess"}));
+            tokio::spawn(login.send())
+        })
+        .collect();
+    // Each hash takes tens of milliseconds on the one slot, so the queue stays up for
+    // several of them: scrape until every login is answered.
+    let mut deepest = 0.0_f64;
+    while !logins.iter().all(tokio::task::JoinHandle::is_finished) {
+        let seen = depth(&scrape(&server).await);
+        assert!(
+            seen <= (LOGINS_AT_ONCE - 1) as f64,
+            "{seen} waiting, but only {LOGINS_AT_ONCE} logins were sent and one hashes"
+        );
+        deepest = deepest.max(seen);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    for login in logins {
+        let answer = login.await.expect("a login").expect("an answer");
+        assert_eq!(answer.status(), 401);
+    }
+    assert!(
+        deepest >= 1.0,
+        "{LOGINS_AT_ONCE} logins at once on one hashing slot, and the gauge never showed one waiting"
+    );
+
+    let after = scrape(&server).await;
+    assert_eq!(
+        depth(&after),
+        0.0,
+        "nothing waits once every login is answered"
+    );
+    let failed = [
+        ("method", "POST"),
+        ("route", "/api/v1/auth/login"),
+        ("status", "401"),
+    ];
+    assert_eq!(
+        value(&after, "http_requests_total", &failed),
+        LOGINS_AT_ONCE as f64
+    );
 }

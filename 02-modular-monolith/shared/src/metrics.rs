@@ -144,8 +144,19 @@ impl Metrics {
         text
     }
 
-    /// A gauge whose value `read` gives at each scrape (a queue's depth, say).
-    pub fn gauge_fn(
+    /// `password_hashing_queue_depth`: the logins and registrations waiting for a hashing
+    /// slot, as `depth` tells at each scrape. Above zero for long, the cores hash slower
+    /// than logins arrive (`HASH_SLOTS`), and at `HASH_QUEUE_MAX` the next one is refused.
+    pub fn watch_hashing_queue(&self, depth: impl Fn() -> usize + Send + Sync + 'static) {
+        self.gauge_fn(
+            "password_hashing_queue_depth",
+            "Logins and registrations waiting for a password-hashing slot",
+            move || i64::try_from(depth()).unwrap_or(i64::MAX),
+        );
+    }
+
+    /// A gauge whose value `read` gives at each scrape.
+    fn gauge_fn(
         &self,
         name: &'static str,
         help: &'static str,
@@ -453,7 +464,7 @@ struct PoolStateLabels {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use axum::{body::Body, http::Request as HttpRequest};
     use openmetrics_parser::{MetricsExposition, PrometheusType, PrometheusValue};
@@ -611,11 +622,9 @@ mod tests {
             .expect("an in-memory database");
         let metrics = Metrics::new();
         metrics.watch_pool("read", pool.clone());
-        let depth = Arc::new(AtomicI64::new(0));
+        let depth = Arc::new(AtomicUsize::new(0));
         let read = depth.clone();
-        metrics.gauge_fn("password_hashing_queue_depth", "waiting", move || {
-            read.load(Ordering::Relaxed)
-        });
+        metrics.watch_hashing_queue(move || read.load(Ordering::Relaxed));
 
         let held = pool.acquire().await.expect("a connection");
         depth.store(4, Ordering::Relaxed);

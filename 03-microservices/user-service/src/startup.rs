@@ -21,13 +21,8 @@ pub async fn build(settings: Settings) -> anyhow::Result<Application> {
     let metrics = Metrics::new();
     database.watch_pools(&metrics);
     let state = AppState::new(database, &settings);
-    // Read at each scrape: how many logins and registrations wait for a hashing slot.
     let hashing = state.hashing.clone();
-    metrics.gauge_fn(
-        "password_hashing_queue_depth",
-        "Logins and registrations waiting for a password-hashing slot",
-        move || i64::try_from(hashing.queue_depth()).unwrap_or(i64::MAX),
-    );
+    metrics.watch_hashing_queue(move || hashing.queue_depth());
     Ok(Application::bind(SERVICE, settings.listen, app(state))
         .await?
         .with_timeouts(settings.timeouts)

@@ -23,6 +23,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub database: Database,
     pub rate_limit: RateLimit,
+    /// The identity facade's hashing slots, shared with it: `/metrics` reads their queue's depth.
+    pub hashing: HashingSlots,
 }
 
 impl AppState {
@@ -31,10 +33,11 @@ impl AppState {
     /// tasks gets the identity facade, seen through its own `UserDirectory` trait.
     pub fn new(database: Database, settings: &Settings) -> Self {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
+        let hashing = HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max);
         let users = IdentityFacade::new(
             database.pools().clone(),
             jwt.clone(),
-            HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+            hashing.clone(),
             LoginLimiter::new(
                 settings.login_limit.max_failures,
                 settings.login_limit.window,
@@ -51,6 +54,7 @@ impl AppState {
             jwt,
             database,
             rate_limit: settings.rate_limit,
+            hashing,
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub database: Database,
     pub rate_limit: RateLimit,
+    /// The user service's hashing slots, shared with it: `/metrics` reads their queue's depth.
+    pub hashing: HashingSlots,
 }
 
 impl AppState {
@@ -28,11 +30,12 @@ impl AppState {
         let jwt = JwtKeys::new(&settings.jwt_secret.bytes, settings.jwt_ttl);
         let users = UserRepository::new(database.pools().clone());
         let tasks = TasksFacade::new(database.pools().clone());
+        let hashing = HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max);
         Self {
             users: UserService::new(
                 users,
                 jwt.clone(),
-                HashingSlots::new(settings.hashing.slots, settings.hashing.queue_max),
+                hashing.clone(),
                 LoginLimiter::new(
                     settings.login_limit.max_failures,
                     settings.login_limit.window,
@@ -43,6 +46,7 @@ impl AppState {
             jwt,
             database,
             rate_limit: settings.rate_limit,
+            hashing,
         }
     }
 }
