@@ -391,6 +391,35 @@ mod tests {
     }
 
     #[test]
+    fn files_compiled_in_place_are_found_where_rustc_finds_them() {
+        let dir = Path::new("/nowhere/crate");
+        let file = RustFile {
+            relative: "src/main.rs".into(),
+            shown: "crate/src/main.rs".into(),
+            ast: parse(
+                "#[path = \"../../other/x.rs\"] mod a;\n\
+                 mod b { #[path = \"y.rs\"] mod c; }\n\
+                 // #[path = \"in/a/comment.rs\"] mod d;\n\
+                 fn f() { let _ = include_str!(\"z.txt\"); }\n\
+                 include!(concat!(env!(\"OUT_DIR\"), \"/answer.rs\"));\n",
+            ),
+        };
+        let found: Vec<String> = compiled_files(dir, &[file])
+            .iter()
+            .map(|file| format!("{} {}", file.named_at, file.target.display()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "crate/src/main.rs:1 /nowhere/crate/src/../../other/x.rs",
+                "crate/src/main.rs:2 /nowhere/crate/src/b/y.rs",
+                "crate/src/main.rs:4 /nowhere/crate/src/z.txt",
+                "crate/src/main.rs:5 (a path computed while compiling)",
+            ]
+        );
+    }
+
+    #[test]
     fn comments_and_strings_are_never_names() {
         let file = parse(
             "// uses TaskRepository\n/// TaskRepository\nfn f() { let s = \"TaskRepository\"; }\n",
