@@ -16,7 +16,7 @@ use std::{net::SocketAddr, time::Instant};
 
 use axum::{
     body::{Body, to_bytes},
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, MatchedPath, Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, header},
     response::{IntoResponse, Response},
 };
@@ -30,6 +30,23 @@ use service_kit::{
 use tracing::Instrument;
 
 use crate::{config::Upstreams, state::AppState};
+
+/// The API's route templates, as the services' routers name them. The gateway routes each
+/// to [`forward`], as it does any other path, so that axum knows the template: the request's
+/// span and its `/metrics` series carry it (`/api/v1/tasks/{id}`), the label the service
+/// gives the same request, never the raw path. A path under a service's prefix that matches
+/// none (`/api/v1/tasks/7/x`) is forwarded all the same, and counted as `unmatched`. A test
+/// holds the list to the services' OpenAPI documents.
+pub const API_ROUTES: [&str; 8] = [
+    "/api/v1/auth/register",
+    "/api/v1/auth/login",
+    "/api/v1/users/me",
+    "/api/v1/tasks",
+    "/api/v1/tasks/{id}",
+    "/api/v1/tasks/{id}/status",
+    "/api/v1/tasks/{id}/toggle",
+    "/api/v1/stats",
+];
 
 /// A service behind the gateway and the path prefixes it owns.
 #[derive(Clone, Debug)]
@@ -80,8 +97,9 @@ impl Upstream {
         self.route_of(path).is_some()
     }
 
-    /// What a span names a request for `path` by: the prefix it falls under, `/*` added when
-    /// the path goes on (`/api/v1/tasks/*`), so there is one name per route, not one per id.
+    /// What a span names a request for `path` by when it matches none of [`API_ROUTES`]: the
+    /// prefix it falls under, `/*` added when the path goes on (`/api/v1/tasks/*`), so there
+    /// is one name per prefix, not one per id.
     pub fn route_of(&self, path: &str) -> Option<String> {
         self.prefixes.iter().find_map(|prefix| {
             let rest = path.strip_prefix(prefix)?;
@@ -109,7 +127,7 @@ pub fn upstream_for<'a>(upstreams: &'a [Upstream], path: &str) -> Option<&'a Ups
     upstreams.iter().find(|upstream| upstream.serves(path))
 }
 
-/// The gateway's fallback: every request no gateway route answers.
+/// Every request no gateway route of its own answers: [`API_ROUTES`] and the fallback.
 pub async fn forward(State(state): State<AppState>, request: Request) -> Response {
     let Some(upstream) = upstream_for(&state.upstreams, request.uri().path()) else {
         return ApiError::NotFound("no such route".into()).into_response();
@@ -148,7 +166,12 @@ async fn relay(
     if let Some(ip) = peer.and_then(|ip| HeaderValue::from_str(&ip.to_string()).ok()) {
         headers.append(X_FORWARDED_FOR, ip);
     }
-    let route = upstream.route_of(parts.uri.path()).unwrap_or_default();
+    // The template the request matched, as its server span has it; a path that matched
+    // none is named by the prefix it falls under.
+    let route = match parts.extensions.get::<MatchedPath>() {
+        Some(matched) => matched.as_str().to_owned(),
+        None => upstream.route_of(parts.uri.path()).unwrap_or_default(),
+    };
     let call = telemetry::client_span(&parts.method, upstream.name, &route);
     telemetry::inject_trace(&call, &mut headers);
     let mut outgoing = http.request(parts.method, url).headers(headers);
@@ -268,6 +291,28 @@ mod tests {
         );
         assert_eq!(route("/api/v1/tasks/8").as_deref(), Some("/api/v1/tasks/*"));
         assert_eq!(route("/api/v1/tasksx"), None);
+    }
+
+    #[test]
+    fn the_api_routes_are_the_services_operations_each_forwarded_to_its_owner() {
+        use std::collections::BTreeSet;
+
+        use utoipa::OpenApi;
+
+        let documents = [
+            ("user-service", identity::ApiDoc::openapi()),
+            ("task-service", tasks::ApiDoc::openapi()),
+            ("stats-service", stats::ApiDoc::openapi()),
+        ];
+        let mut documented = BTreeSet::new();
+        for (service, document) in documents {
+            for path in document.paths.paths.keys() {
+                assert_eq!(owner(path), Some(service), "{path}");
+                documented.insert(path.clone());
+            }
+        }
+        let routed: BTreeSet<String> = API_ROUTES.iter().map(|route| route.to_string()).collect();
+        assert_eq!(routed, documented);
     }
 
     #[test]

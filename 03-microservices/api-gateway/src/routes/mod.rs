@@ -4,7 +4,10 @@
 pub mod docs;
 pub mod health;
 
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    routing::{any, get},
+};
 use service_kit::{middleware, routing::method_not_allowed, server_timing::ServerTimingLayer};
 
 use crate::{proxy, state::AppState};
@@ -12,9 +15,15 @@ use crate::{proxy, state::AppState};
 /// The whole gateway as one router: the binary serves it, and tests drive it directly.
 pub fn app(state: AppState) -> Router {
     let rate_limit = state.rate_limit;
-    // Forwarded requests match no route here: their spans are named by the prefix.
+    // The API's routes are forwarded like any other path; as routes, they name their
+    // requests' spans and metrics by template. Paths that match none are named by prefix.
     let upstreams = state.upstreams.clone();
-    let routes = Router::new()
+    let api_routes = proxy::API_ROUTES
+        .iter()
+        .fold(Router::new(), |routes, template| {
+            routes.route(template, any(proxy::forward))
+        });
+    let routes = api_routes
         .route("/health", get(service_kit::health::check::<AppState>))
         .route(service_kit::health::LIVE, get(service_kit::health::live))
         .route("/openapi.json", get(docs::openapi))
